@@ -1,0 +1,152 @@
+"""The `fazhi` command line (typer). Each capability adds its commands here; evaluation plugs in its own
+through the `fazhi.commands` entry-point group so no application module imports it."""
+from __future__ import annotations
+
+import json
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="法治助手 Fazhi — offline Chinese legal assistant", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+knowledge_app = typer.Typer(help="The provision store: build, inspect, resolve citations.", no_args_is_help=True)
+app.add_typer(knowledge_app, name="knowledge")
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(msg: str, code: int = 2) -> None:
+    err.print(f"[red]error:[/red] {msg}")
+    raise typer.Exit(code)
+
+
+def _store():
+    from knowledge.builder import open_store
+    store = open_store()
+    if store.counts()["laws"] == 0:
+        _fail("the knowledge store is empty — run `fazhi knowledge build` first")
+    return store
+
+
+@knowledge_app.command("build")
+def knowledge_build(
+    add: list[Path] = typer.Option([], "--add", help="LawRefBook-layout folder, or .txt/.md/.docx file or folder"),
+    remove: list[Path] = typer.Option([], "--remove", help="forget a previously added source"),
+    level: str = typer.Option("规范性文件", help="level for added local documents"),
+    region: Optional[str] = typer.Option(None, help="region for added local documents"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="date (YYYY-MM-DD) that decides current versions"),
+    json_out: bool = typer.Option(False, "--json", help="print the report as JSON"),
+) -> None:
+    """Import national laws, the Wenzhou opinions and every registered source (incremental)."""
+    from knowledge.builder import build, open_store
+    for p in add:
+        if not p.exists():
+            _fail(f"--add {p}: no such file or folder")
+    store = open_store()
+    report = build(store, add=[str(p) for p in add], remove=[str(p) for p in remove], as_of=as_of,
+                   progress=not json_out, add_options={"level": level, "region": region})
+    if json_out:
+        print(json.dumps({"report": report.to_dict(), "stats": store.stats()}, ensure_ascii=False, indent=1))
+        return
+    _print_stats(store.stats())
+    console.print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+                  f"removed {report.removed} units in {report.seconds:.1f}s (as of {report.as_of})")
+    if report.failed:
+        console.print(f"[yellow]{len(report.failed)} input(s) not imported:[/yellow]")
+        for issue in report.failed[:50]:
+            console.print(f"  {issue}", markup=False)
+        if len(report.failed) > 50:
+            console.print(f"  … and {len(report.failed) - 50} more (see `fazhi knowledge stats --json`)")
+
+
+def _print_stats(stats: dict) -> None:
+    t = Table(title=f"知识库 {stats['laws']} 部 / {stats['provisions']} 条")
+    for col in ("效力层级", "文件", "条文", "现行有效", "已修改", "已废止", "尚未生效"):
+        t.add_column(col, justify="right" if col != "效力层级" else "left")
+    order = ["宪法", "法律", "行政法规", "司法解释", "部门规章", "地方性法规", "规范性文件"]
+    for level in sorted(stats["levels"], key=lambda x: order.index(x) if x in order else 99):
+        d = stats["levels"][level]
+        bs = d["by_status"]
+        t.add_row(level, str(d["laws"]), str(d["provisions"]),
+                  *(str(bs.get(s, 0)) for s in ("现行有效", "已修改", "已废止", "尚未生效")))
+    console.print(t)
+
+
+@knowledge_app.command("stats")
+def knowledge_stats(json_out: bool = typer.Option(False, "--json")) -> None:
+    """Counts per level and status, and the inputs that failed to import."""
+    stats = _store().stats()
+    if json_out:
+        print(json.dumps(stats, ensure_ascii=False, indent=1))
+    else:
+        _print_stats(stats)
+        for f in stats["failed_units"]:
+            console.print(f"  failed: {f['path']}: {f['error']}", markup=False)
+
+
+@knowledge_app.command("show")
+def knowledge_show(citation: str, json_out: bool = typer.Option(False, "--json"),
+                   as_of: Optional[str] = typer.Option(None, "--as-of")) -> None:
+    """Print one provision by citation, e.g. 行政复议法第二十条 or 《…》第二十条第一款."""
+    from knowledge.citations import CitationResolver
+    res = CitationResolver(_store(), as_of=as_of).resolve(citation)
+    if json_out:
+        print(json.dumps(res.to_json(), ensure_ascii=False, indent=1))
+        raise typer.Exit(0 if res.found else 1)
+    if not res.found and not res.provision:
+        _fail({"unparsed": f"cannot read {citation!r} as a citation (expected e.g. 行政复议法第二十条)",
+               "law_not_found": f"no law named in {citation!r} is in the store",
+               "article_not_found": f"{res.law.title if res.law else citation}: no such article",
+               }.get(res.reason, res.reason), 1)
+    law, prov = res.law, res.provision
+    colour = "green" if res.status == "现行有效" else "yellow"
+    console.print(f"[bold]{res.label}[/bold]  [{colour}]{res.status}[/{colour}]")
+    console.print(f"{law.level} · {law.issuing_body or ''} · {law.region} · 公布 {law.publish_date or '—'} · "
+                  f"施行 {law.effective_date or '—'}", markup=False)
+    if prov.path:
+        console.print(" / ".join(prov.path), markup=False)
+    console.print()
+    console.print(res.quote, markup=False)
+    if law.status_basis:
+        console.print(f"\n状态依据: {law.status_basis}", style="dim", markup=False)
+    console.print(f"\n来源: {law.source_path}:{prov.source_line}", style="dim", markup=False)
+
+
+@knowledge_app.command("resolve")
+def knowledge_resolve(batch: Path = typer.Option(..., "--batch", help="one citation a line; '-' for stdin"),
+                      as_of: Optional[str] = typer.Option(None, "--as-of")) -> None:
+    """Resolve many citations; JSON lines out: citation, found, law, article, status, provision_id, text."""
+    from knowledge.citations import CitationResolver
+    if str(batch) != "-" and not batch.exists():
+        _fail(f"--batch {batch}: no such file")
+    fh = sys.stdin if str(batch) == "-" else batch.open(encoding="utf-8")
+    resolver = CitationResolver(_store(), as_of=as_of)
+    for line in fh:
+        cit = line.strip()
+        if not cit:
+            continue
+        r = resolver.resolve(cit).to_json()
+        print(json.dumps({k: r[k] for k in ("citation", "found", "law", "article", "status", "provision_id",
+                                            "text", "reason")}, ensure_ascii=False))
+
+
+def _load_plugins() -> None:
+    for ep in entry_points(group="fazhi.commands"):
+        try:
+            app.add_typer(ep.load(), name=ep.name)
+        except Exception as exc:  # a broken plugin must not take the CLI down
+            err.print(f"[yellow]plugin {ep.name} not loaded: {exc}[/yellow]")
+
+
+def main() -> None:
+    _load_plugins()
+    app()
+
+
+if __name__ == "__main__":
+    main()
