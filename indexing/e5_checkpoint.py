@@ -511,6 +511,19 @@ def _build_precompiled_charsmap(mapping: dict[int, str]) -> bytes:
     return struct.pack("<I", len(trie)) + trie + bytes(blob)
 
 
+def _out_of_vocab_class(pieces: Sequence[str]) -> str:
+    """An Oniguruma character class matching any single character that occurs in no piece."""
+    cps = sorted({ord(ch) for piece in pieces for ch in piece})
+    ranges: list[list[int]] = []
+    for cp in cps:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    parts = [f"\\x{{{a:X}}}" if a == b else f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in ranges]
+    return "[^" + "".join(parts) + "]"
+
+
 def _build_tokenizer(e5: E5File) -> Any:
     """A ``tokenizers.Tokenizer`` that runs the same pipeline as the engine's tokenizer."""
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
@@ -526,7 +539,16 @@ def _build_tokenizer(e5: E5File) -> Any:
     )
     # Pieces never hold an inner "▁", so splitting at spaces gives the same Viterbi result as the
     # engine's whole-string pass, and "always" prepends "▁" only when the text has no leading space.
-    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement=META, prepend_scheme="always", split=True)
+    # tokenizers' Unigram always fuses a run of unknown characters into one <unk>, the engine emits
+    # one <unk> per character (rare CJK characters in names are common in legal text). A character
+    # that occurs in no piece can only ever be <unk>, so isolating each one is otherwise a no-op and
+    # leaves nothing to fuse. (Every character that does occur has a single-character piece.)
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Metaspace(replacement=META, prepend_scheme="always", split=True),
+            pre_tokenizers.Split(Regex(_out_of_vocab_class(e5.pieces)), behavior="isolated"),
+        ]
+    )
     tok.decoder = decoders.Metaspace(replacement=META, prepend_scheme="always", split=True)
     bos, eos = e5.pieces[e5.bos], e5.pieces[e5.eos]
     tok.post_processor = processors.TemplateProcessing(

@@ -96,7 +96,7 @@ def status_on(law: Law, versions: list[Law], on: date | str) -> tuple[str, str |
         return "现行有效", None
     if law.expired:
         return "已废止", law.status_basis or "来源标注已失效"
-    if len(versions) == 1 and law.upstream_status in ("历史版本", "已被修改"):
+    if len(versions) == 1 and law.upstream_status in ("历史版本", "已被修改") and law.status != "现行有效":
         # the newer text is not in the store, but the source knows this one was amended
         return "已修改", "来源标注为历史版本，新版本未收录"
     return "现行有效", law.status_basis if law.upstream_status not in (None, "现行有效") else None
