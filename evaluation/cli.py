@@ -1,6 +1,45 @@
 """`fazhi eval …` — benchmarks and quality measurements (plugged into the CLI by entry point)."""
 from __future__ import annotations
 
+import json
+from collections import Counter
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.table import Table
 
 app = typer.Typer(help="Measure quality and speed on gold sets.", no_args_is_help=True)
+console = Console(soft_wrap=True)
+
+
+@app.command("resolve")
+def eval_resolve(set_: Path = typer.Option(..., "--set", help="gold set (STARD layout)"),
+                 json_out: bool = typer.Option(False, "--json")) -> None:
+    """How many gold references (law name + article) resolve to a provision in the store."""
+    from knowledge.builder import open_store
+    from knowledge.citations import CitationResolver
+
+    from .gold import load_gold
+    resolver = CitationResolver(open_store())
+    refs = [(q.id, f"{g.law}第{g.article}条") for q in load_gold(set_) for g in q.gold]
+    results = [(qid, c, resolver.resolve(c)) for qid, c in refs]
+    found = [r for r in results if r[2].found]
+    reasons = Counter(r[2].reason for r in results)
+    statuses = Counter(r[2].status for r in found)
+    missing = [{"id": qid, "citation": c, "reason": r.reason} for qid, c, r in results if not r.found]
+    out = {"references": len(results), "resolved": len(found), "rate": round(len(found) / max(1, len(results)), 4),
+           "reasons": dict(reasons), "status_of_resolved": dict(statuses), "unresolved": missing}
+    if json_out:
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+        return
+    t = Table(title=f"gold references resolved: {len(found)}/{len(results)} = {out['rate']:.2%}")
+    t.add_column("outcome")
+    t.add_column("count", justify="right")
+    for k, v in reasons.most_common():
+        t.add_row(k, str(v))
+    for k, v in statuses.most_common():
+        t.add_row(f"  status {k}", str(v))
+    console.print(t)
+    for m in missing:
+        console.print(f"unresolved: {m['id']} {m['citation']} ({m['reason']})", markup=False)

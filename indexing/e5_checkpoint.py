@@ -705,6 +705,31 @@ def _manifest_matches(target: Path, sha256: str) -> bool:
     return True
 
 
+def _refuse_foreign_dir(target: Path) -> None:
+    """A stale checkpoint gets replaced wholesale, so make sure that is what ``target`` holds."""
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise FileExistsError(f"{target} exists and is not a directory; refusing to replace it with a checkpoint")
+    names = {p.name for p in target.iterdir()}
+    if names and not names & {MANIFEST_NAME, "model.safetensors", "config.json"}:
+        raise FileExistsError(
+            f"{target} is a non-empty directory that does not look like a model checkpoint; "
+            "refusing to replace it (pass an empty or dedicated target_dir)"
+        )
+
+
+def _make_readable(root: Path) -> None:
+    """mkdtemp makes 0700 dirs and safetensors may write 0600 files; give the usual modes instead."""
+    umask = 0o022
+    with contextlib.suppress(OSError, ValueError):  # Linux exposes the umask without changing it
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                umask = int(line.split()[1], 8)
+    for p in [root, *root.rglob("*")]:
+        p.chmod((0o777 if p.is_dir() else 0o666) & ~umask)
+
+
 @contextlib.contextmanager
 def _lock(path: Path) -> Iterator[None]:
     """Serialize conversions of one target across processes (two builders would race on rename)."""
@@ -751,6 +776,7 @@ def ensure_e5_checkpoint(
     with _lock(target.parent / f".{target.name}.lock"):
         if _manifest_matches(target, sha):  # another process finished while we waited
             return target
+        _refuse_foreign_dir(target)
         e5 = read_e5_file(src)  # validate before the C engine ever mmaps it (it trusts the file)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
         try:
@@ -789,6 +815,7 @@ def ensure_e5_checkpoint(
                 "files": _file_listing(tmp),
             }
             _write_json(tmp / MANIFEST_NAME, manifest)
+            _make_readable(tmp)
             old: Path | None = None
             if target.exists():  # stale or partial: move aside first so the swap is one rename
                 old = target.with_name(f".{target.name}.old-{os.getpid()}")

@@ -16,8 +16,8 @@ app = typer.Typer(help="法治助手 Fazhi — offline Chinese legal assistant",
                   pretty_exceptions_enable=False)
 knowledge_app = typer.Typer(help="The provision store: build, inspect, resolve citations.", no_args_is_help=True)
 app.add_typer(knowledge_app, name="knowledge")
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _fail(msg: str, code: int = 2) -> None:

@@ -21,11 +21,14 @@ def read_text(path: Path) -> str:
     raw = path.read_bytes()
     if b"\x00" in raw[:4096]:
         raise SourceError("binary file, not text", 1)
+    errors: list[UnicodeDecodeError] = []
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(enc)
         except UnicodeDecodeError as exc:
-            err = exc
+            errors.append(exc)
+    # the encoding that read furthest is the one the file was meant to be in
+    err = max(errors, key=lambda e: e.start)
     # report the line where decoding breaks, so the file can be fixed
     line = raw[: err.start].count(b"\n") + 1
     raise SourceError(f"not UTF-8 or GB18030 text ({err.reason} at byte {err.start})", line)
