@@ -30,7 +30,6 @@ whose positions start at ``padding_idx + 1`` — which is also what the upstream
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import datetime as _dt
 import hashlib
@@ -130,7 +129,8 @@ VERIFY_PASSAGES: tuple[str, ...] = (
     "租赁期限届满，房屋承租人享有以同等条件优先承租的权利。",
     "用人单位未及时足额支付劳动报酬的，劳动者可以解除劳动合同，用人单位应当向劳动者支付经济补偿。",
     "权利人的实际损失、侵权人的侵权所得难以确定的，由人民法院根据侵权行为的情节判决给予五百万元以下的赔偿。",
-    "限制民事行为能力人实施的纯获利益的民事法律行为或者与其年龄、智力相适应的民事法律行为有效；2020年5月28日通过，自2021年1月1日起施行（GB/T 7714）。",
+    "限制民事行为能力人实施的纯获利益的民事法律行为或者与其年龄、智力相适应的民事法律行为有效；"
+    "2020年5月28日通过，自2021年1月1日起施行（GB/T 7714）。",
 )
 
 
@@ -237,7 +237,9 @@ class E5File:
             return np.frombuffer(raw, dtype="<f4").reshape(shape).astype(np.float32)
         if entry.dtype == DTYPE_Q4_0:
             if shape[-1] % QK:
-                raise E5FormatError(f"{self.path}: Q4_0 tensor {name!r} row length {shape[-1]} is not a multiple of {QK}")
+                raise E5FormatError(
+                    f"{self.path}: Q4_0 tensor {name!r} row length {shape[-1]} is not a multiple of {QK}"
+                )
             expected = numel // QK * _Q4_BLOCK.itemsize
             if entry.nbytes != expected:
                 raise E5FormatError(f"{self.path}: Q4_0 tensor {name!r} has {entry.nbytes} bytes, expected {expected}")
@@ -629,7 +631,7 @@ def _write_checkpoint(e5: E5File, out: Path, *, progress: bool) -> None:
     _build_tokenizer(e5).save(str(out / "tokenizer.json"))
     specials = _special_tokens(e5)
     # PreTrainedTokenizerFast loads tokenizer.json as written; naming XLMRobertaTokenizer instead
-    # would make transformers 5 rebuild the pipeline (dropping our normalizer's space collapsing).
+    # would make transformers 5 rebuild the pipeline (dropping our space collapsing and <unk> isolation).
     _write_json(
         out / "tokenizer_config.json",
         {

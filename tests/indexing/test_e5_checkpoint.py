@@ -279,7 +279,8 @@ def test_conversion_writes_a_complete_checkpoint(
         print(
             f"\n[e5 checkpoint] converted in {seconds:.1f} s, {size / 2**20:.0f} MiB; "
             f"engine vs checkpoint cosine min {figures['min_cosine']:.5f} mean {figures['mean_cosine']:.5f}; "
-            f"token ids {figures['token_ids_agree']}/{figures['n']}, counts {figures['token_counts_agree']}/{figures['n']}"
+            f"token ids {figures['token_ids_agree']}/{figures['n']}, "
+            f"counts {figures['token_counts_agree']}/{figures['n']}"
         )
 
 
