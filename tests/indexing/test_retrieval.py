@@ -1,0 +1,153 @@
+"""Indexes and the Retriever: persistence and rebuild-on-change, fusion, filters, direct citation hits,
+and retrieval on the real store (lexical) and on a small real store (hybrid with e5)."""
+import shutil
+
+import numpy as np
+import pytest
+
+from indexing.bm25 import BM25Index
+from indexing.corpus import build_corpus
+from indexing.fusion import FEATURES, Candidate, LawPrior, LearnedFusion, rrf
+from indexing.retriever import Filters, Retriever
+from knowledge.builder import build
+from knowledge.settings import Settings
+from knowledge.store import Store
+
+SMALL = ["行政法规/中华人民共和国行政复议法实施条例(2007-05-29).md", "行政法规/信访工作条例(2022-02-25).md",
+         "行政法规/医疗纠纷预防和处理条例(2018-07-31).md", "行政法规/保障农民工工资支付条例(2019-12-30).md",
+         "地方性法规/浙江/浙江省劳动人事争议调解仲裁条例(2020-09-24).md"]
+
+
+@pytest.fixture(scope="session")
+def lexical(store, settings):
+    """The full real store, lexical only (the dense index of 76k provisions is a benchmark, not a test)."""
+    return Retriever(store, settings, dense=False)
+
+
+def small_tree(regulations, dest):
+    for rel in SMALL:
+        matches = list(regulations.glob(rel.replace("中华人民共和国行政复议法实施条例", "*行政复议法实施条例")))
+        assert matches, rel
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(matches[0], target)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def small(regulations, tmp_path_factory):
+    """A small real store (5 regulations, ~300 provisions) with both indexes, e5 included."""
+    home = tmp_path_factory.mktemp("small-home")
+    s = Settings(home=home, models=tmp_path_factory.getbasetemp() / "models", as_of="2026-11-28")
+    store = Store(s.store_path)
+    build(store, add=[str(small_tree(regulations, tmp_path_factory.mktemp("small-corpus")))], progress=False,
+          settings=s, defaults=False)
+    r = Retriever(store, s, dense=True, background=False)
+    assert r.dense is not None, r.dense_state
+    return r
+
+
+def test_explicit_citation_is_the_first_hit(lexical):
+    hits = lexical.search("行政复议法第二十条是怎么规定的", k=5)
+    assert hits[0].law == "中华人民共和国行政复议法" and hits[0].article == "第二十条"
+    assert hits[0].via == ["citation"] and hits[0].status == "现行有效"
+
+
+def test_lexical_search_finds_the_statute_for_everyday_words(lexical):
+    hits = lexical.search("知道行政行为之日起多久内要提出行政复议申请", k=5)
+    assert any(h.law == "中华人民共和国行政复议法" and h.article == "第二十条" for h in hits)
+    traffic = lexical.search("交通事故损害赔偿可以请交警调解吗", k=5)
+    assert any(h.short_title == "道路交通安全法" and h.article == "第七十四条" for h in traffic)
+    wages = lexical.search("农民工被拖欠工资可以去哪里投诉", k=10)
+    assert any("工资" in h.text for h in wages[:3])
+
+
+def test_named_law_outranks_others(lexical):
+    hits = lexical.search("劳动合同法关于试用期的规定", k=5)
+    assert hits[0].short_title == "劳动合同法"
+
+
+def test_level_and_region_filters(lexical):
+    hits = lexical.search("劳动争议仲裁", k=10, filters=Filters(levels={"地方性法规"}))
+    assert hits and all(h.level == "地方性法规" for h in hits)
+    hits = lexical.search("物业管理", k=10, filters=Filters(regions={"浙江省温州市"}))
+    assert hits and all(h.region == "浙江省温州市" for h in hits)
+
+
+def test_only_current_versions_by_default_and_as_of_maps_versions(lexical):
+    hits = lexical.search("仲裁法 不能仲裁的纠纷 婚姻 收养 监护", k=20)
+    arb = [h for h in hits if h.law == "中华人民共和国仲裁法"]
+    assert arb and all(h.status == "现行有效" for h in hits)
+    old = lexical.search("仲裁法 不能仲裁的纠纷 婚姻 收养 监护", k=20, filters=Filters(as_of="2025-06-01"))
+    old_arb = [h for h in old if h.law == "中华人民共和国仲裁法"]
+    assert old_arb and all(lexical.store.law(h.law_id).version_date == "2017-09-01" for h in old_arb)
+
+
+def test_duplicates_collapse_to_one_hit_per_article(lexical):
+    hits = lexical.search("行政复议法第二十条 行政复议申请期限", k=10)
+    keys = [(h.law, h.article) for h in hits]
+    assert len(keys) == len(set(keys))
+
+
+def test_empty_query_is_an_error(lexical):
+    with pytest.raises(ValueError):
+        lexical.search("   ")
+
+
+def test_bm25_persists_and_rebuilds_when_the_corpus_changes(store, tmp_path):
+    corpus = build_corpus(store)
+    corpus.docs, corpus.texts = corpus.docs[:300], corpus.texts[:300]
+    idx = BM25Index.build(corpus, tmp_path / "bm25")
+    again = BM25Index.load(tmp_path / "bm25")
+    q = corpus.texts[5][:20]
+    assert idx.search(q, 5) == again.search(q, 5)
+    assert BM25Index.is_current(tmp_path / "bm25", corpus.hash)
+    assert not BM25Index.is_current(tmp_path / "bm25", "another-hash")
+    (tmp_path / "bm25" / "manifest.json").write_text("{broken")
+    assert not BM25Index.is_current(tmp_path / "bm25", corpus.hash)
+
+
+def test_rrf_prefers_documents_both_lists_agree_on():
+    cands = {1: Candidate(1, bm25_rank=0), 2: Candidate(2, bm25_rank=1, dense_rank=1), 3: Candidate(3, dense_rank=0)}
+    rrf(cands)
+    assert max(cands.values(), key=lambda c: c.score).doc == 2
+
+
+def test_learned_fusion_round_trips_and_refuses_other_features(tmp_path):
+    n = len(FEATURES)
+    f = LearnedFusion(np.arange(n, dtype=float), 0.5, np.zeros(n), np.ones(n), LawPrior({"民法典": 10}, 10))
+    f.save(tmp_path / "fusion.json")
+    g = LearnedFusion.load(tmp_path / "fusion.json")
+    X = np.random.default_rng(0).normal(size=(4, n))
+    assert np.allclose(f.score(X), g.score(X))
+    assert g.prior("民法典") > g.prior("别的法")
+    d = (tmp_path / "fusion.json").read_text().replace('"law_prior"', '"renamed"')
+    (tmp_path / "fusion.json").write_text(d)
+    assert LearnedFusion.load(tmp_path / "fusion.json") is None
+
+
+@pytest.mark.slow
+def test_hybrid_retrieval_on_a_small_real_store(small):
+    assert small.status()["dense"]["state"] == "ready"
+    hits = small.search("看病时跟医院发生纠纷了，可以找卫生部门调解吗", k=5)
+    assert any(h.short_title == "医疗纠纷预防和处理条例" for h in hits[:3])
+    assert any("dense" in h.via for h in hits)
+    hits = small.search("包工头跑了，工地欠的工钱谁来付", k=5)
+    assert any(h.short_title == "保障农民工工资支付条例" for h in hits[:3])
+
+
+@pytest.mark.slow
+def test_indexes_are_reused_on_a_warm_start_and_rebuilt_after_a_store_change(small, regulations, tmp_path):
+    manifest = (small.index_dir / "dense" / "manifest.json").read_text()
+    warm = Retriever(small.store, small.settings, dense=True, background=False)
+    assert (small.index_dir / "dense" / "manifest.json").read_text() == manifest
+    assert warm.corpus.hash == small.corpus.hash
+    extra = tmp_path / "extra"
+    (extra / "行政法规").mkdir(parents=True)
+    (extra / "行政法规" / "测试条例(2024-01-01).md").write_text(
+        "# 测试条例\n\n<!-- INFO END -->\n\n第一条 为了测试索引重建，制定本条例。\n", encoding="utf-8")
+    build(small.store, add=[str(extra)], progress=False, settings=small.settings, defaults=False)
+    rebuilt = Retriever(small.store, small.settings, dense=True, background=False)
+    assert rebuilt.corpus.hash != small.corpus.hash
+    assert rebuilt.search("测试索引重建", k=3)[0].short_title == "测试条例"
+    assert (small.index_dir / "dense" / "manifest.json").read_text() != manifest
