@@ -53,3 +53,10 @@ def store(settings, regulations):
 def resolver(store):
     from knowledge.citations import CitationResolver
     return CitationResolver(store, as_of="2026-11-28")
+
+
+@pytest.fixture(scope="session")
+def lexical(store, settings):
+    """The full real store, lexical only (the dense index of 76k provisions is a benchmark, not a test)."""
+    from indexing.retriever import Retriever
+    return Retriever(store, settings, dense=False)

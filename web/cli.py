@@ -236,6 +236,91 @@ def search(query: Optional[str] = typer.Argument(None, help="the question, in ev
     console.print(t)
 
 
+def _backend(llm: Optional[str], model: str, gguf: Optional[Path]):
+    if llm:
+        from assistant.llm.openai_compat import OpenAICompatBackend
+        return OpenAICompatBackend(llm, model=model)
+    if gguf:
+        from assistant.llm.base import LLMError
+        from assistant.llm.llama_cpp import LlamaCppBackend
+        try:
+            return LlamaCppBackend(gguf)
+        except LLMError as exc:
+            _fail(str(exc))
+    return None
+
+
+@app.command("ask")
+def ask(query: Optional[str] = typer.Argument(None, help="the question"),
+        batch: Optional[Path] = typer.Option(None, "--batch", help='JSONL of {"id","query"}; JSONL out'),
+        llm: Optional[str] = typer.Option(None, help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1"),
+        model: str = typer.Option("default", help="model name for --llm"),
+        gguf: Optional[Path] = typer.Option(None, help="local GGUF model (llama-cpp-python)"),
+        json_out: bool = typer.Option(False, "--json")) -> None:
+    """Answer a question in plain Chinese, citing the exact 款 and its status."""
+    from assistant.answer.assistant import Assistant, AskError
+    from assistant.llm.base import LLMError
+    if not query and not batch:
+        _fail("give a question or --batch FILE")
+    r = _retriever(dense=True, background=False, progress=not (json_out or batch))
+    a = Assistant(r, backend=_backend(llm, model, gguf), router=_router_or_none(r))
+
+    def one(q: str) -> dict:
+        ans = a.ask(q)
+        return {"answer": ans.text, "grounded": ans.grounded,
+                "citations": [{k: c[k] for k in ("law", "article", "paragraph", "status", "quote")}
+                              for c in ans.citations]}
+    if batch:
+        if not batch.exists():
+            _fail(f"--batch {batch}: no such file")
+        with batch.open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    d = json.loads(line)
+                    qid, q = d["id"], d["query"]
+                except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                    err.print(f"{batch}:{n}: skipped, expected {{\"id\",\"query\"}} ({exc})")
+                    continue
+                try:
+                    print(json.dumps({"id": qid, **one(q)}, ensure_ascii=False))
+                except (AskError, LLMError) as exc:
+                    print(json.dumps({"id": qid, "error": str(exc)}, ensure_ascii=False))
+        return
+    try:
+        ans = a.ask(query)
+    except (AskError, LLMError) as exc:
+        _fail(str(exc))
+    if json_out:
+        print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=1))
+        return
+    console.print(ans.text, markup=False)
+    g = ans.guard
+    console.print(f"\n引用核验: {len(g.checks)} 处, 删除 {g.removed} 处; "
+                  f"{'有据' if ans.grounded else '证据不足'}; {ans.timings['total_ms']} ms", style="dim", markup=False)
+
+
+def _router_or_none(retriever):
+    """The dispute router, when its module is present (it adds 办理途径 to answers)."""
+    try:
+        from assistant.routing.router import Router
+    except ImportError:
+        return None
+    try:
+        router = Router(retriever.store)
+    except Exception:
+        return None
+    return router.route
+
+
+@app.command("serve")
+def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(7860)) -> None:
+    """Start the web service (API + front end); builds what it needs on first start, with progress."""
+    from web.app import serve as run
+    run(host=host, port=port)
+
+
 def _load_plugins() -> None:
     for ep in entry_points(group="fazhi.commands"):
         try:

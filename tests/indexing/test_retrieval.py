@@ -18,12 +18,6 @@ SMALL = ["行政法规/中华人民共和国行政复议法实施条例(2007-05-
          "地方性法规/浙江/浙江省劳动人事争议调解仲裁条例(2020-09-24).md"]
 
 
-@pytest.fixture(scope="session")
-def lexical(store, settings):
-    """The full real store, lexical only (the dense index of 76k provisions is a benchmark, not a test)."""
-    return Retriever(store, settings, dense=False)
-
-
 def small_tree(regulations, dest):
     for rel in SMALL:
         matches = list(regulations.glob(rel.replace("中华人民共和国行政复议法实施条例", "*行政复议法实施条例")))
