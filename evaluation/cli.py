@@ -41,6 +41,7 @@ def eval_resolve(set_: Path = typer.Option(..., "--set", help="gold set (STARD l
     for k, v in statuses.most_common():
         t.add_row(f"  status {k}", str(v))
     console.print(t)
+    console.print(f"peak memory of the search process (before the peer ran): {out['fazhi']['peak_rss_mib']} MiB")
     for m in missing:
         console.print(f"unresolved: {m['id']} {m['citation']} ({m['reason']})", markup=False)
 
@@ -65,6 +66,8 @@ def eval_retrieval(set_: Path = typer.Option(..., "--set", help="gold set (STARD
     retriever = open_retriever(dense=dense, background=False, progress=not json_out)
     out = {"set": str(set_), "part": part, "status": retriever.status(),
            "fazhi": evaluate(fazhi_search(retriever), queries, progress=not json_out)}
+    import resource
+    out["fazhi"]["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     if peer:
         out["peer"] = evaluate(peer_search(), queries, progress=not json_out)
     if json_out:

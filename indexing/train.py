@@ -156,8 +156,15 @@ def train(retriever, gold_path: Path, epochs: int = 4, lr: float = 3e-5, batch_s
                            meta={"trained_on": str(gold_path), "dev_queries": len(dev), "fit_queries": len(fit),
                                  "positives": int(y.sum()), "rows": int(len(y)),
                                  "weights": dict(zip(FEATURES, np.round(clf.coef_[0], 3).tolist()))})
-    fusion.save(settings.index_dir / "fusion.json")
     retriever.fusion, retriever.prior = fusion, prior_all
+    # weak-evidence threshold: 95 % of development questions whose gold is in the top 5 score above it
+    good = []
+    for q, pos in dev:
+        cands = retriever.rank(q.query)
+        if cands and any(c.doc in pos for c in cands[:5]):
+            good.append(cands[0].score)
+    fusion.meta["weak_threshold"] = round(float(np.percentile(good, 5)), 3) if good else -4.0
+    fusion.save(settings.index_dir / "fusion.json")
     report = {"history": history, "best_dev_R@10_dense": round(best, 4), "query_tower": "fine-tuned" if improved
               else "base", "fusion": fusion.meta, "seconds": round(time.time() - t_start, 1)}
     (settings.index_dir / "train_report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1),
