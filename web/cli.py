@@ -137,7 +137,8 @@ def knowledge_resolve(batch: Path = typer.Option(..., "--batch", help="one citat
                                             "text", "reason")}, ensure_ascii=False))
 
 
-def _retriever(dense: bool = True, background: bool = False, progress: bool = True):
+def _retriever(dense: bool | None = None, background: bool = False, progress: bool = True):
+    """dense=None follows FAZHI_DENSE (on by default)."""
     from indexing.retriever import open_retriever
     try:
         return open_retriever(dense=dense, background=background, progress=progress)
@@ -195,7 +196,7 @@ def search(query: Optional[str] = typer.Argument(None, help="the question, in ev
     """Search the store: law, article, 款, status, score, snippet."""
     if not query and not batch:
         _fail("give a query or --batch FILE")
-    r = _retriever(dense=True, background=False, progress=not (json_out or batch))
+    r = _retriever(background=False, progress=not (json_out or batch))
     f = _filters(level, region, status, as_of)
     if batch:
         if not batch.exists():
@@ -262,7 +263,7 @@ def ask(query: Optional[str] = typer.Argument(None, help="the question"),
     from assistant.llm.base import LLMError
     if not query and not batch:
         _fail("give a question or --batch FILE")
-    r = _retriever(dense=True, background=False, progress=not (json_out or batch))
+    r = _retriever(background=False, progress=not (json_out or batch))
     a = Assistant(r, backend=_backend(llm, model, gguf), router=_router_or_none(r))
 
     def one(q: str) -> dict:
