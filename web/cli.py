@@ -322,6 +322,12 @@ def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(7860))
     run(host=host, port=port)
 
 
+def _register_capabilities() -> None:
+    """Commands whose modules live in the assistant layer (imported lazily by their own modules)."""
+    from assistant.exam.cli import exam as exam_command
+    app.command("exam", help="Build an exam paper (任前/年度学法/执法资格) with answer key and citations.")(exam_command)
+
+
 def _load_plugins() -> None:
     for ep in entry_points(group="fazhi.commands"):
         try:
@@ -331,6 +337,7 @@ def _load_plugins() -> None:
 
 
 def main() -> None:
+    _register_capabilities()
     _load_plugins()
     app()
 
