@@ -325,7 +325,15 @@ def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(7860))
 def _register_capabilities() -> None:
     """Commands whose modules live in the assistant layer (imported lazily by their own modules)."""
     from assistant.exam.cli import exam as exam_command
+    from assistant.routing import cli as routing_cli
     app.command("exam", help="Build an exam paper (任前/年度学法/执法资格) with answer key and citations.")(exam_command)
+    app.command("triage", help="Route a dispute account: channel, basis, deadlines, what is missing.")(routing_cli.triage)
+    intake_app = typer.Typer(help="Intake records: add, list, show, decide, export.", no_args_is_help=True)
+    app.add_typer(intake_app, name="intake")
+    for name, fn in [("add", routing_cli.intake_add), ("list", routing_cli.intake_list),
+                     ("show", routing_cli.intake_show), ("set-channel", routing_cli.intake_set_channel),
+                     ("status", routing_cli.intake_status), ("export", routing_cli.intake_export)]:
+        intake_app.command(name)(fn)
 
 
 def _load_plugins() -> None:
