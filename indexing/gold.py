@@ -93,19 +93,46 @@ def matches(gold: GoldRef, r: Result) -> bool:
 
 
 
+class GoldIndex:
+    """Finds the corpus positions that count as a gold article (same rule as `matches`).
+
+    Near-identical texts are looked up through their first and last characters, which a renumbered but
+    unchanged article keeps, instead of comparing every text with every other.
+    """
+
+    def __init__(self, corpus):
+        self.corpus = corpus
+        self.by_law_art: dict[tuple[str, int], list[int]] = {}
+        self.by_law: dict[str, set[int]] = {}
+        self.by_head: dict[str, set[int]] = {}
+        self.by_tail: dict[str, set[int]] = {}
+        for i, d in enumerate(corpus.docs):
+            law = normalize(d.title)
+            num = article_number(d.label)
+            if num and num[1] == 0:
+                self.by_law_art.setdefault((law, num[0]), []).append(i)
+            self.by_law.setdefault(law, set()).add(i)
+            t = norm_text(corpus.texts[i])
+            self.by_head.setdefault(t[:10], set()).add(i)
+            self.by_tail.setdefault(t[-10:], set()).add(i)
+
+    def positions(self, g: GoldRef) -> set[int]:
+        law = normalize(g.law)
+        pos = set(self.by_law_art.get((law, g.article), []))
+        t = norm_text(g.text)
+        if t:
+            head, tail = self.by_head.get(t[:10], set()), self.by_tail.get(t[-10:], set())
+            # both ends agree anywhere in the store, or one end agrees within the same law
+            cands = (head & tail) | ((head | tail) & self.by_law.get(law, set()))
+            pos |= {i for i in cands if near_identical(g.text, self.corpus.texts[i])}
+        return pos
+
+
+_INDEXES: dict[int, GoldIndex] = {}
+
+
 def gold_positions(golds: list[GoldRef], corpus) -> list[set[int]]:
-    """For each gold reference, the corpus positions that count as that article (same rule as `matches`)."""
-    by_law: dict[str, list[int]] = {}
-    by_text: dict[str, list[int]] = {}
-    for i, d in enumerate(corpus.docs):
-        by_law.setdefault(normalize(d.title), []).append(i)
-        by_text.setdefault(norm_text(corpus.texts[i]), []).append(i)
-    out = []
-    for g in golds:
-        pos: set[int] = set(by_text.get(norm_text(g.text), []))
-        for i in by_law.get(normalize(g.law), []):
-            r = Result(corpus.docs[i].title, corpus.docs[i].label, corpus.texts[i])
-            if matches(g, r):
-                pos.add(i)
-        out.append(pos)
-    return out
+    idx = _INDEXES.get(id(corpus))
+    if idx is None or idx.corpus is not corpus:
+        idx = _INDEXES[id(corpus)] = GoldIndex(corpus)
+    return [idx.positions(g) for g in golds]

@@ -49,7 +49,7 @@ def train(retriever, gold_path: Path, epochs: int = 4, lr: float = 3e-5, batch_s
     corpus = retriever.corpus
     if not retriever.wait_dense() or retriever.dense is None:
         raise RuntimeError(f"dense index not available: {retriever.dense_state}")
-    passages = torch.from_numpy(np.ascontiguousarray(retriever.dense.embeddings, dtype=np.float32))
+    passages = torch.from_numpy(np.array(retriever.dense.embeddings, dtype=np.float32))  # a writable copy
 
     queries = split(load_gold(gold_path), "train")
     data = []
