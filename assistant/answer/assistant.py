@@ -106,7 +106,7 @@ class Assistant:
                 labels.append(f"《{law}》{art}")
         text_out = f"这类纠纷一般可以先通过“{channel}”解决" + (f"（依据{'、'.join(labels)}）" if labels else "") + \
             "。具体以受理机关审查为准，可到当地公共法律服务中心或相关窗口办理。"
-        to_dict = getattr(route, "to_dict", None)
+        to_dict = getattr(route, "to_json", None) or getattr(route, "to_dict", None)
         return text_out, (to_dict() if callable(to_dict) else {"channel": channel})
 
     def _citations(self, text: str, evidence: list[Evidence]) -> list[dict]:
