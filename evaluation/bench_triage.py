@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--models-dir", type=Path, default=None, help="where the router model is cached")
     args = ap.parse_args(argv)
     rows = C.load_accounts()
-    train = [r for r in rows if r["split"] == "train"]
+    train = C.training_rows()  # the train split plus accounts_extra.jsonl; the test split is never trained on
     out: dict = {"accounts_sha256": C.file_sha256(C.accounts_path())}
     t0 = time.time()
     out["cv_train"] = cross_validate(train)

@@ -65,11 +65,13 @@ def eval_retrieval(set_: Path = typer.Option(..., "--set", help="gold set (STARD
         queries = queries[:limit]
     retriever = open_retriever(dense=dense, background=False, progress=not json_out)
     out = {"set": str(set_), "part": part, "status": retriever.status(),
-           "fazhi": evaluate(fazhi_search(retriever), queries, progress=not json_out)}
+           "fazhi": evaluate(fazhi_search(retriever), queries, progress=not json_out,
+                             timed=fazhi_search(retriever, k=10)),
+           "latency_note": "latency is the serving call (top 10) for both systems; quality uses the top 100"}
     import resource
     out["fazhi"]["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     if peer:
-        out["peer"] = evaluate(peer_search(), queries, progress=not json_out)
+        out["peer"] = evaluate(peer_search(), queries, progress=not json_out, timed=peer_search(k=10))
     if json_out:
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return

@@ -34,7 +34,8 @@ def score_query(golds: list[GoldRef], results: list[Result]) -> dict[str, float]
 
 
 def evaluate(search: Callable[[str], list[Result]], queries: list[GoldQuery], warmup: int = 3,
-             progress: bool = False) -> dict[str, float]:
+             progress: bool = False, timed: Callable[[str], object] | None = None) -> dict[str, float]:
+    """Quality from `search` (top 100); latency from `timed` when given (the serving call, top 10)."""
     for q in queries[:warmup]:
         search(q.query)
     totals: dict[str, float] = {}
@@ -46,6 +47,9 @@ def evaluate(search: Callable[[str], list[Result]], queries: list[GoldQuery], wa
     for q in it:
         t0 = time.perf_counter()
         res = search(q.query)
+        if timed is not None:
+            t0 = time.perf_counter()
+            timed(q.query)
         lat.append((time.perf_counter() - t0) * 1000)
         for k, v in score_query(q.gold, res).items():
             totals[k] = totals.get(k, 0.0) + v

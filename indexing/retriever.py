@@ -85,7 +85,10 @@ class Retriever:
         self.dense_state = {"state": "off", "done": 0, "total": len(self.corpus.docs), "error": None}
         self.fusion = LearnedFusion.load(self.index_dir / "fusion.json")
         self.prior = self.fusion.prior if self.fusion else LawPrior.uniform()
-        self._work_pos: dict[str, np.ndarray] = {}
+        # provisions are immutable for a given corpus: keep recently shown ones in memory
+        from functools import lru_cache
+        self._provision = lru_cache(maxsize=4096)(self.store.provision)
+        self._tokens = lru_cache(maxsize=1024)(lambda q: frozenset(self.bm25.tokenizer.tokenize(q)))
         self._levels = np.array([d.level for d in self.corpus.docs])
         self._regions = np.array([d.region for d in self.corpus.docs])
         self._names = sorted({k for k in self.resolver._keys if len(k) >= 3 and k.endswith(_NAME_END)},
@@ -248,7 +251,7 @@ class Retriever:
     def _best_paragraph(self, paragraphs, query: str) -> tuple[int | None, str]:
         if not paragraphs:
             return None, ""
-        toks = set(self.bm25.tokenizer.tokenize(query))
+        toks = self._tokens(query)
         best = max(paragraphs, key=lambda p: sum(1 for t in toks if t in p.full_text))
         return (best.n if len(paragraphs) > 1 else None), best.full_text
 
@@ -264,7 +267,7 @@ class Retriever:
                     return None
                 law_id, pid = law.law_id, p.provision_id
             status = self.store.status_on(self.store.law(law_id), as_of)
-        prov = self.store.provision(pid)
+        prov = self._provision(pid)
         law = self.store.law(law_id)
         para, snippet = self._best_paragraph(prov.paragraphs, query)
         return Hit(provision_id=pid, law_id=law_id, law=law.title, short_title=law.short_title, article=prov.label,

@@ -46,6 +46,20 @@ def accounts_path() -> Path:
     return Path(str(resources.files("assistant").joinpath("data/triage/accounts.jsonl")))
 
 
+def extra_accounts_path() -> Path:
+    """More training accounts written later (all train split), to widen the phrasing the model has seen."""
+    return Path(str(resources.files("assistant").joinpath("data/triage/accounts_extra.jsonl")))
+
+
+def training_rows(accounts: Path | None = None) -> list[dict]:
+    rows = load_accounts(accounts, split="train")
+    if accounts is None or Path(accounts) == accounts_path():
+        extra = extra_accounts_path()
+        if extra.exists():
+            rows += load_accounts(extra, split="train")
+    return rows
+
+
 def load_accounts(path: Path | None = None, split: str | None = None) -> list[dict]:
     rows = []
     with (path or accounts_path()).open(encoding="utf-8") as fh:
@@ -187,7 +201,9 @@ def code_sha256() -> str:
 
 def _manifest(accounts: Path, C: float) -> dict:
     import sklearn
+    extra = extra_accounts_path()
     return {"accounts": str(accounts), "accounts_sha256": file_sha256(accounts), "feature_version": FEATURE_VERSION,
+            "extra_sha256": file_sha256(extra) if extra.exists() and Path(accounts) == accounts_path() else None,
             "code_sha256": code_sha256(),
             "sklearn": sklearn.__version__, "C": C, "signal_weight": SIGNAL_WEIGHT, "split": "train",
             "data_date": DATA_DATE.isoformat()}
@@ -202,7 +218,7 @@ def model_dir(models_dir: Path | None = None) -> Path:
 
 def train_and_save(out_dir: Path, accounts: Path | None = None, C: float = DEFAULT_C) -> TriageModel:
     accounts = accounts or accounts_path()
-    rows = load_accounts(accounts, split="train")
+    rows = training_rows(accounts)
     t0 = time.time()
     model = fit([r["text"] for r in rows], [r["label"] for r in rows], C=C)
     model.manifest = {**_manifest(accounts, C), "n_train": len(rows), "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
