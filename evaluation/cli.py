@@ -85,3 +85,63 @@ def eval_retrieval(set_: Path = typer.Option(..., "--set", help="gold set (STARD
         if name in out:
             t.add_row(name, *(f"{out[name][k]:.3f}" if "ms" not in k else f"{out[name][k]:.1f}" for k in keys))
     console.print(t)
+
+
+@app.command("answers")
+def eval_answers(set_: Path = typer.Option(..., "--set", help="gold set (STARD layout)"),
+                 part: str = typer.Option("test", help="train|test|all part of the fixed split"),
+                 n: int = typer.Option(50, help="how many questions"),
+                 show: int = typer.Option(10, help="print this many answers beside their questions"),
+                 json_out: bool = typer.Option(False, "--json")) -> None:
+    """Answer quality: citations exist and are current, answers citing a gold article, R@5 beside it, latency."""
+    import statistics
+
+    from assistant.answer.assistant import Assistant
+    from indexing.gold import Result, load_gold, matches, split
+    from indexing.retriever import open_retriever
+
+    from .retrieval import score_query
+    queries = split(load_gold(set_), part)[:n]
+    r = open_retriever(background=False, progress=not json_out)
+    a = Assistant(r)
+    a.ask("热身问题：行政复议的期限")  # warm
+    rows, lat = [], []
+    printed = ok_cites = 0
+    for q in queries:
+        ans = a.ask(q.query)
+        lat.append(ans.timings["total_ms"])
+        found = r.resolver.find_in_text(ans.text)
+        bad = [raw for raw, res in found if not (res.found and res.status == "现行有效")]
+        printed += len(found)
+        ok_cites += len(found) - len(bad)
+        cited = [Result(c["law"], c["article"], c["quote"]) for c in ans.citations]
+        full = [Result(c["law"], c["article"], r._provision(c["provision_id"]).text) for c in ans.citations]
+        hit = any(matches(g, x) for g in q.gold for x in cited + full)
+        r5 = score_query(q.gold, [Result(h.law, h.article, h.text) for h in r.search(q.query, k=5)])["R@5"]
+        rows.append({"id": q.id, "question": q.query, "grounded": ans.grounded, "cites_gold": hit, "R@5": r5,
+                     "conclusion": ans.text.split("\n")[0][:160],
+                     "citations": [f"《{c['law']}》{c['article']}" for c in ans.citations],
+                     "gold": [f"{g.law}第{g.article}条" for g in q.gold], "bad_citations": bad})
+    lat.sort()
+    out = {"questions": len(rows), "printed_citations": printed,
+           "citations_exist_and_current": round(ok_cites / max(1, printed), 4),
+           "answers_citing_gold": round(sum(x["cites_gold"] for x in rows) / max(1, len(rows)), 4),
+           "grounded": round(sum(x["grounded"] for x in rows) / max(1, len(rows)), 4),
+           "retrieval_R@5": round(statistics.fmean(x["R@5"] for x in rows), 4),
+           "p50_ms": lat[len(lat) // 2], "p95_ms": lat[min(len(lat) - 1, int(0.95 * len(lat)))], "rows": rows}
+    if json_out:
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+        return
+    t = Table(title=f"answers on {len(rows)} {part} questions")
+    for k in ("citations_exist_and_current", "answers_citing_gold", "retrieval_R@5", "grounded", "p50_ms", "p95_ms"):
+        t.add_column(k, justify="right")
+    t.add_row(*(str(out[k]) for k in ("citations_exist_and_current", "answers_citing_gold", "retrieval_R@5",
+                                      "grounded", "p50_ms", "p95_ms")))
+    console.print(t)
+    s = Table(title="sample answers", show_lines=True)
+    for col in ("question", "conclusion", "citations", "gold", "cites gold"):
+        s.add_column(col, overflow="fold")
+    for x in rows[:show]:
+        s.add_row(x["question"], x["conclusion"], "\n".join(x["citations"]), "\n".join(x["gold"]),
+                  "yes" if x["cites_gold"] else "no")
+    console.print(s)

@@ -24,7 +24,7 @@ from knowledge.titles import normalize
 from .bm25 import BM25Index
 from .corpus import IndexCorpus, build_corpus
 from .dense import DenseIndex
-from .encoder import OnnxEncoder, base_encoder_dir, ensure_base_encoder
+from .encoder import OnnxEncoder, base_encoder_dir, ensure_base_encoder, model_id_of
 from .fusion import Candidate, LawPrior, LearnedFusion, features, rrf
 
 CANDIDATES = 100
@@ -128,13 +128,14 @@ class Retriever:
         try:
             self.dense_state["state"] = "loading"
             base = ensure_base_encoder(self.settings.models_dir)
-            passage_enc = OnnxEncoder(base, int8=True)
             folder = self.index_dir / "dense"
-            if not DenseIndex.is_current(folder, self.corpus.hash, passage_enc.model_id):
+            # a warm start only reads manifests; the passage encoder is loaded only to (re)build
+            if not DenseIndex.is_current(folder, self.corpus.hash, model_id_of(base, int8=True)):
                 self.dense_state["state"] = "building"
+                passage_enc = OnnxEncoder(base, int8=True)
                 passage_enc.on_batch = lambda done, total: self.dense_state.update(done=done, total=total)
                 DenseIndex.build(self.corpus, folder, passage_enc, progress=self.progress)
-            del passage_enc
+                del passage_enc
             self.dense = DenseIndex.load(folder, OnnxEncoder(self.query_encoder_dir(), int8=False))
             self.dense_state.update(state="ready", done=len(self.corpus.docs))
         except Exception as exc:  # lexical keeps serving; the state says why dense is off
