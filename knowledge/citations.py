@@ -182,6 +182,8 @@ class CitationResolver:
             g = m.groupdict()
             name = g.get("bname") or g.get("name")
             pre = "" if g.get("bname") else "b_"
+            if not g.get("bname") and re.search(r"本(?:法典|法|条例|规定|解释|办法|规则|意见|决定|细则)$", name):
+                continue  # 依照本法第…条: a reference inside a text to itself, not a citation of a law
             try:
                 ref = CitationRef(raw=m.group(0), name=name, article=to_int(g[pre + "num"]),
                                   sub=to_int(g[pre + "sub"]) if g[pre + "sub"] else 0,

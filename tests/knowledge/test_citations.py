@@ -101,3 +101,7 @@ def test_citations_found_in_running_text(resolver):
     found = resolver.find_in_text(text)
     assert [r.found for _, r in found] == [True, True, False]
     assert found[1][1].law.title == "中华人民共和国道路交通安全法"
+
+
+def test_internal_references_are_not_citations(resolver):
+    assert resolver.find_in_text("依照本法第三百八十二条的规定，并具有本解释第一条规定的情形") == []
