@@ -15,7 +15,7 @@ import numpy as np
 
 FEATURES = ["bm25_rr", "bm25_norm", "bm25_in", "dense_rr", "dense_cos", "dense_in", "dense_gap",
             "law_prior", "law_named", "lvl_law", "lvl_admin", "lvl_interp", "lvl_local", "lvl_other",
-            "short_text", "amendment_doc"]
+            "short_text", "amendment_doc", "q_in_text", "q_in_title"]
 
 
 @dataclass
@@ -58,7 +58,8 @@ class LawPrior:
 
 
 def features(c: Candidate, *, work_key: str, level: str, text_len: int, title: str, prior: LawPrior,
-             named_works: set[str], best_bm25: float, best_dense: float) -> list[float]:
+             named_works: set[str], best_bm25: float, best_dense: float, q_in_text: float = 0.0,
+             q_in_title: float = 0.0) -> list[float]:
     return [
         1.0 / (1 + c.bm25_rank) if c.bm25_rank is not None else 0.0,
         c.bm25_score / best_bm25 if best_bm25 > 0 else 0.0,
@@ -76,6 +77,8 @@ def features(c: Candidate, *, work_key: str, level: str, text_len: int, title: s
         float(level in ("部门规章", "规范性文件")),
         float(text_len < 40),
         float("修正案" in title or "修改" in title and "决定" in title),
+        q_in_text,  # share of the question's terms found in the article
+        q_in_title,  # share found in the law's title and chapter headings (which law and part it is about)
     ]
 
 
