@@ -146,6 +146,21 @@ def _retriever(dense: bool | None = None, background: bool = False, progress: bo
         _fail(str(exc))
 
 
+def _queries(batch: Path):
+    """(line number, id, query) from a {"id","query"} JSONL file; a bad line is reported and skipped."""
+    if not batch.exists():
+        _fail(f"--batch {batch}: no such file")
+    with batch.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+                yield n, d["id"], d["query"]
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                err.print(f"{batch}:{n}: skipped, expected {{\"id\",\"query\"}} ({exc})")
+
+
 def _filters(level: Optional[str], region: Optional[str], status: Optional[str], as_of: Optional[str]):
     from indexing.retriever import Filters
     split = lambda v: {x.strip() for x in v.split(",") if x.strip()} if v else None  # noqa: E731
@@ -201,27 +216,16 @@ def search(query: Optional[str] = typer.Argument(None, help="the question, in ev
     r = _retriever(background=False, progress=not (json_out or batch))
     f = _filters(level, region, status, as_of)
     if batch:
-        if not batch.exists():
-            _fail(f"--batch {batch}: no such file")
-        with batch.open(encoding="utf-8") as fh:
-            for n, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    d = json.loads(line)
-                    qid, q = d["id"], d["query"]
-                except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                    err.print(f"{batch}:{n}: skipped, expected {{\"id\",\"query\"}} ({exc})")
-                    continue
-                try:
-                    hits = r.search(q, k=k, filters=f)
-                except ValueError as exc:
-                    err.print(f"{batch}:{n}: {exc}")
-                    hits = []
-                print(json.dumps({"id": qid, "results": [
-                    {"law": h.law, "article": h.article, "paragraph": h.paragraph, "status": h.status,
-                     "text": h.text, "score": h.score, "provision_id": h.provision_id} for h in hits]},
-                    ensure_ascii=False))
+        for n, qid, q in _queries(batch):
+            try:
+                hits = r.search(q, k=k, filters=f)
+            except ValueError as exc:
+                err.print(f"{batch}:{n}: {exc}")
+                hits = []
+            print(json.dumps({"id": qid, "results": [
+                {"law": h.law, "article": h.article, "paragraph": h.paragraph, "status": h.status,
+                 "text": h.text, "score": h.score, "provision_id": h.provision_id} for h in hits]},
+                ensure_ascii=False))
         return
     try:
         hits = r.search(query, k=k, filters=f)
@@ -274,22 +278,11 @@ def ask(query: Optional[str] = typer.Argument(None, help="the question"),
                 "citations": [{k: c[k] for k in ("law", "article", "paragraph", "status", "quote")}
                               for c in ans.citations]}
     if batch:
-        if not batch.exists():
-            _fail(f"--batch {batch}: no such file")
-        with batch.open(encoding="utf-8") as fh:
-            for n, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    d = json.loads(line)
-                    qid, q = d["id"], d["query"]
-                except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                    err.print(f"{batch}:{n}: skipped, expected {{\"id\",\"query\"}} ({exc})")
-                    continue
-                try:
-                    print(json.dumps({"id": qid, **one(q)}, ensure_ascii=False))
-                except (AskError, LLMError) as exc:
-                    print(json.dumps({"id": qid, "error": str(exc)}, ensure_ascii=False))
+        for n, qid, q in _queries(batch):
+            try:
+                print(json.dumps({"id": qid, **one(q)}, ensure_ascii=False))
+            except (AskError, LLMError) as exc:
+                print(json.dumps({"id": qid, "error": str(exc)}, ensure_ascii=False))
         return
     try:
         ans = a.ask(query)
