@@ -226,10 +226,11 @@ class Store:
     def version_on(self, work_key: str, on: date | str) -> Law | None:
         """The version of a work in force on a date (or, failing that, its latest version)."""
         vs = self.versions(work_key)
-        current = [v for v in vs if status_on(v, vs, on)[0] in ("现行有效", "已废止")]
+        statuses = [status_on(v, vs, on)[0] for v in vs]
+        current = [v for v, st in zip(vs, statuses) if st in ("现行有效", "已废止")]
         if current:
             return current[-1]
-        started = [v for v in vs if status_on(v, vs, on)[0] != "尚未生效"]
+        started = [v for v, st in zip(vs, statuses) if st != "尚未生效"]
         return (started or vs or [None])[-1]
 
     def provision(self, provision_id: str) -> Provision | None:

@@ -72,6 +72,14 @@ def _heading_level(h: str) -> int:
     return 4
 
 
+def _preamble(law_id: str, lines: list[str], line: int) -> list[Provision]:
+    """Text before the first article or item, as one provision labelled 序言 (none if there is no such text)."""
+    if not lines:
+        return []
+    return [Provision(provision_id=f"{law_id}:0", law_id=law_id, kind="preamble", article_num=0, article_sub=0,
+                      label="序言", path=[], paragraphs=split_paragraphs(lines), source_line=line)]
+
+
 def parse_articles(lines: list[Line], law_id: str, *, loose: bool | None = None) -> list[Provision]:
     """Parse body lines into article provisions (and a preamble if text precedes the first article).
 
@@ -111,11 +119,7 @@ def parse_articles(lines: list[Line], law_id: str, *, loose: bool | None = None)
         else:
             preamble_line = preamble_line or ln
             preamble.append(bare)
-    out: list[Provision] = []
-    if preamble:
-        out.append(Provision(provision_id=f"{law_id}:0", law_id=law_id, kind="preamble", article_num=0,
-                             article_sub=0, label="序言", path=[], paragraphs=split_paragraphs(preamble),
-                             source_line=preamble_line))
+    out: list[Provision] = _preamble(law_id, preamble, preamble_line)
     seen: dict[str, int] = {}
     for d in drafts:
         key = f"{d.num}" + (f"-{d.sub}" if d.sub else "")
@@ -161,11 +165,7 @@ def parse_outline(lines: list[Line], law_id: str) -> list[Provision]:
         else:
             preamble_line = preamble_line or ln
             preamble.append(text)
-    out: list[Provision] = []
-    if preamble:
-        out.append(Provision(provision_id=f"{law_id}:0", law_id=law_id, kind="preamble", article_num=0,
-                             article_sub=0, label="序言", path=[], paragraphs=split_paragraphs(preamble),
-                             source_line=preamble_line))
+    out: list[Provision] = _preamble(law_id, preamble, preamble_line)
     parts_seen: list[tuple[str, ...]] = []
     counts: dict[int, int] = {}
     used: set[str] = set()

@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from knowledge.cli_support import fail, open_nonempty_store
+
 app = typer.Typer(help="法治助手 Fazhi — offline Chinese legal assistant", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 knowledge_app = typer.Typer(help="The provision store: build, inspect, resolve citations.", no_args_is_help=True)
@@ -22,17 +24,6 @@ console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
-def _fail(msg: str, code: int = 2) -> None:
-    err.print(f"[red]error:[/red] {msg}")
-    raise typer.Exit(code)
-
-
-def _store():
-    from knowledge.builder import open_store
-    store = open_store()
-    if store.counts()["laws"] == 0:
-        _fail("the knowledge store is empty — run `fazhi knowledge build` first")
-    return store
 
 
 @knowledge_app.command("build")
@@ -48,7 +39,7 @@ def knowledge_build(
     from knowledge.builder import build, open_store
     for p in add:
         if not p.exists():
-            _fail(f"--add {p}: no such file or folder")
+            fail(f"--add {p}: no such file or folder")
     store = open_store()
     report = build(store, add=[str(p) for p in add], remove=[str(p) for p in remove], as_of=as_of,
                    progress=not json_out, add_options={"level": level, "region": region})
@@ -82,7 +73,7 @@ def _print_stats(stats: dict) -> None:
 @knowledge_app.command("stats")
 def knowledge_stats(json_out: bool = typer.Option(False, "--json")) -> None:
     """Counts per level and status, and the inputs that failed to import."""
-    stats = _store().stats()
+    stats = open_nonempty_store().stats()
     if json_out:
         print(json.dumps(stats, ensure_ascii=False, indent=1))
     else:
@@ -96,12 +87,12 @@ def knowledge_show(citation: str, json_out: bool = typer.Option(False, "--json")
                    as_of: Optional[str] = typer.Option(None, "--as-of")) -> None:
     """Print one provision by citation, e.g. 行政复议法第二十条 or 《…》第二十条第一款."""
     from knowledge.citations import CitationResolver
-    res = CitationResolver(_store(), as_of=as_of).resolve(citation)
+    res = CitationResolver(open_nonempty_store(), as_of=as_of).resolve(citation)
     if json_out:
         print(json.dumps(res.to_json(), ensure_ascii=False, indent=1))
         raise typer.Exit(0 if res.found else 1)
     if not res.found and not res.provision:
-        _fail({"unparsed": f"cannot read {citation!r} as a citation (expected e.g. 行政复议法第二十条)",
+        fail({"unparsed": f"cannot read {citation!r} as a citation (expected e.g. 行政复议法第二十条)",
                "law_not_found": f"no law named in {citation!r} is in the store",
                "article_not_found": f"{res.law.title if res.law else citation}: no such article",
                }.get(res.reason, res.reason), 1)
@@ -125,9 +116,9 @@ def knowledge_resolve(batch: Path = typer.Option(..., "--batch", help="one citat
     """Resolve many citations; JSON lines out: citation, found, law, article, status, provision_id, text."""
     from knowledge.citations import CitationResolver
     if str(batch) != "-" and not batch.exists():
-        _fail(f"--batch {batch}: no such file")
+        fail(f"--batch {batch}: no such file")
     fh = sys.stdin if str(batch) == "-" else batch.open(encoding="utf-8")
-    resolver = CitationResolver(_store(), as_of=as_of)
+    resolver = CitationResolver(open_nonempty_store(), as_of=as_of)
     for line in fh:
         cit = line.strip()
         if not cit:
@@ -143,13 +134,13 @@ def _retriever(dense: bool | None = None, background: bool = False, progress: bo
     try:
         return open_retriever(dense=dense, background=background, progress=progress)
     except RuntimeError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _queries(batch: Path):
     """(line number, id, query) from a {"id","query"} JSONL file; a bad line is reported and skipped."""
     if not batch.exists():
-        _fail(f"--batch {batch}: no such file")
+        fail(f"--batch {batch}: no such file")
     with batch.open(encoding="utf-8") as fh:
         for n, line in enumerate(fh, start=1):
             if not line.strip():
@@ -194,7 +185,7 @@ def index_train(set_: Path = typer.Option(..., "--set", help="gold set (STARD la
     """Fine-tune the e5 query tower and fit the fusion re-ranker on the training split (cached, not committed)."""
     from indexing.train import train
     if not set_.exists():
-        _fail(f"--set {set_}: no such file")
+        fail(f"--set {set_}: no such file")
     r = _retriever(dense=True, background=False, progress=True)
     report = train(r, set_, epochs=epochs, lr=lr, log=lambda m: console.print(m, markup=False),
                    fusion_only=fusion_only)
@@ -212,7 +203,7 @@ def search(query: Optional[str] = typer.Argument(None, help="the question, in ev
            json_out: bool = typer.Option(False, "--json")) -> None:
     """Search the store: law, article, 款, status, score, snippet."""
     if not query and not batch:
-        _fail("give a query or --batch FILE")
+        fail("give a query or --batch FILE")
     r = _retriever(background=False, progress=not (json_out or batch))
     f = _filters(level, region, status, as_of)
     if batch:
@@ -230,7 +221,7 @@ def search(query: Optional[str] = typer.Argument(None, help="the question, in ev
     try:
         hits = r.search(query, k=k, filters=f)
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if json_out:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
         return
@@ -253,7 +244,7 @@ def _backend(llm: Optional[str], model: str, gguf: Optional[Path]):
         try:
             return LlamaCppBackend(gguf)
         except LLMError as exc:
-            _fail(str(exc))
+            fail(str(exc))
     return None
 
 
@@ -268,7 +259,7 @@ def ask(query: Optional[str] = typer.Argument(None, help="the question"),
     from assistant.answer.assistant import Assistant, AskError
     from assistant.llm.base import LLMError
     if not query and not batch:
-        _fail("give a question or --batch FILE")
+        fail("give a question or --batch FILE")
     r = _retriever(background=False, progress=not (json_out or batch))
     a = Assistant(r, backend=_backend(llm, model, gguf), router=_router_or_none(r))
 
@@ -287,7 +278,7 @@ def ask(query: Optional[str] = typer.Argument(None, help="the question"),
     try:
         ans = a.ask(query)
     except (AskError, LLMError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if json_out:
         print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=1))
         return

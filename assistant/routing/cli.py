@@ -20,6 +20,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from knowledge.cli_support import fail, open_nonempty_store
+
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -27,23 +29,11 @@ __all__ = ["triage", "intake_add", "intake_list", "intake_show", "intake_set_cha
            "intake_export"]
 
 
-def _fail(msg: str, code: int = 2) -> None:
-    from rich.markup import escape
-    err.print(f"[red]error:[/red] {escape(msg)}", markup=True, highlight=False)
-    raise typer.Exit(code)
-
-
-def _store():
-    from knowledge.builder import open_store
-    store = open_store()
-    if store.counts()["laws"] == 0:
-        _fail("the knowledge store is empty — run `fazhi knowledge build` first")
-    return store
 
 
 def _router():
     from assistant.routing.router import Router
-    return Router(_store())
+    return Router(open_nonempty_store())
 
 
 def _today(value: Optional[str]) -> date:
@@ -52,7 +42,7 @@ def _today(value: Optional[str]) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        _fail(f"--today {value!r}: expected YYYY-MM-DD")
+        fail(f"--today {value!r}: expected YYYY-MM-DD")
 
 
 def _facts(value: Optional[str]) -> Optional[dict]:
@@ -61,9 +51,9 @@ def _facts(value: Optional[str]) -> Optional[dict]:
     try:
         d = json.loads(value)
     except json.JSONDecodeError as exc:
-        _fail(f"--facts: not JSON ({exc})")
+        fail(f"--facts: not JSON ({exc})")
     if not isinstance(d, dict):
-        _fail("--facts: expected a JSON object, e.g. '{\"arbitration_agreement\": true}'")
+        fail("--facts: expected a JSON object, e.g. '{\"arbitration_agreement\": true}'")
     return d
 
 
@@ -97,12 +87,12 @@ def triage(
     """Where a dispute belongs, on what basis, by when, and what to ask next."""
     from assistant.routing.router import RoutingInputError
     if not text and not batch:
-        _fail('give an account (fazhi triage "…") or --batch FILE.jsonl')
+        fail('give an account (fazhi triage "…") or --batch FILE.jsonl')
     day = _today(today)
     router = _router()
     if batch:
         if str(batch) != "-" and not batch.exists():
-            _fail(f"--batch {batch}: no such file")
+            fail(f"--batch {batch}: no such file")
         fh = sys.stdin if str(batch) == "-" else batch.open(encoding="utf-8", errors="replace")
         ok = bad = 0
         for n, line in enumerate(fh, start=1):
@@ -117,7 +107,7 @@ def triage(
     try:
         route = router.route(text, today=day, facts=_facts(facts))
     except RoutingInputError as exc:
-        _fail(f"{exc.reason} [{exc.code}]")
+        fail(f"{exc.reason} [{exc.code}]")
     case = None
     if save:
         from assistant.intake.repository import IntakeRepository
@@ -191,9 +181,9 @@ def _intake_call(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except IntakeError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except RoutingInputError as exc:
-        _fail(f"{exc.reason} [{exc.code}]")
+        fail(f"{exc.reason} [{exc.code}]")
 
 
 def intake_add(text: str = typer.Argument(..., help="the account"),
@@ -270,5 +260,5 @@ def intake_export(path: Path = typer.Argument(..., help="out.csv or out.xlsx"),
     try:
         n = export(_repo(), path, status=status, channel=channel)
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     console.print(f"{n} case(s) → {path}", markup=False)
