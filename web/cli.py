@@ -24,8 +24,6 @@ console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
-
-
 @knowledge_app.command("build")
 def knowledge_build(
     add: list[Path] = typer.Option([], "--add", help="LawRefBook-layout folder, or .txt/.md/.docx file or folder"),

@@ -29,8 +29,6 @@ __all__ = ["triage", "intake_add", "intake_list", "intake_show", "intake_set_cha
            "intake_export"]
 
 
-
-
 def _router():
     from assistant.routing.router import Router
     return Router(open_nonempty_store())
