@@ -67,7 +67,9 @@ class DenseIndex(Index):
         return self.embeddings @ qvec
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        q = self.encode_query(query)
+        return self.search_vector(self.encode_query(query), k, mask)
+
+    def search_vector(self, q: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         if mask is None:
             scores, ids = self.index.search(q[None, :].astype(np.float32), k)
             return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]

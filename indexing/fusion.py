@@ -1,8 +1,9 @@
 """Fusing lexical and dense candidates.
 
 Two members: reciprocal-rank fusion (no training; the default until a model is trained) and a learned
-re-ranker — logistic regression over rank/score features plus a law prior learned from the training
-split (which laws people's questions actually land in) — fitted by `fazhi index train`.
+re-ranker — a small neural net over rank/score features, the base e5 tower's second opinion, a law prior
+learned from the training split (which laws people's questions actually land in), the question memory and
+the candidate list's own consensus — fitted by `fazhi index train`.
 """
 from __future__ import annotations
 
@@ -13,9 +14,16 @@ from pathlib import Path
 
 import numpy as np
 
-FEATURES = ["bm25_rr", "bm25_norm", "bm25_in", "dense_rr", "dense_cos", "dense_in", "dense_gap",
-            "law_prior", "law_named", "lvl_law", "lvl_admin", "lvl_interp", "lvl_local", "lvl_other",
-            "short_text", "amendment_doc", "q_in_text", "q_in_title"]
+from .memory import FEATURES as MEMORY_FEATURES
+
+BASE_FEATURES = ["bm25_rr", "bm25_norm", "bm25_in", "dense_rr", "dense_cos", "dense_in", "dense_gap",
+                 "law_prior", "law_named", "lvl_law", "lvl_admin", "lvl_interp", "lvl_local", "lvl_other",
+                 "short_text", "amendment_doc", "q_in_text", "q_in_title"]
+# the un-tuned e5 query tower's view of the same candidates: a second opinion the fine-tuning cannot bias
+BASE_TOWER_FEATURES = ["e5_cos", "e5_gap", "e5_rank"]
+# how much the rest of the candidate list agrees: the same law, the same chapter, an article next door
+CONSENSUS_FEATURES = ["work_support", "chapter_support", "work_top20", "near_article"]
+FEATURES = BASE_FEATURES + BASE_TOWER_FEATURES + MEMORY_FEATURES + CONSENSUS_FEATURES
 
 
 @dataclass
@@ -82,22 +90,60 @@ def features(c: Candidate, *, work_key: str, level: str, text_len: int, title: s
     ]
 
 
-class LearnedFusion:
-    """Logistic regression over FEATURES; scores are log-odds, comparable across queries for thresholds."""
+def consensus(base: np.ndarray, works: list[str], chapters: list[tuple], numbers: list[int]) -> np.ndarray:
+    """Per candidate, from a first-pass score `base` of every candidate: the summed score of the *other*
+    candidates from its law and from its chapter, how many of the first-pass top 20 share its law, and the
+    best other candidate within two article numbers of it (answers often sit in neighbouring articles)."""
+    n = len(base)
+    out = np.zeros((n, len(CONSENSUS_FEATURES)))
+    if not n:
+        return out
+    by_work: dict[str, list[int]] = {}
+    by_chap: dict[tuple, float] = {}
+    for i in range(n):
+        by_work.setdefault(works[i], []).append(i)
+        by_chap[chapters[i]] = by_chap.get(chapters[i], 0.0) + base[i]
+    top20 = np.argsort(-base, kind="stable")[:20]
+    in_top: dict[str, int] = {}
+    for i in top20:
+        in_top[works[i]] = in_top.get(works[i], 0) + 1
+    for members in by_work.values():
+        total = float(sum(base[i] for i in members))
+        for i in members:
+            out[i, 0] = total - base[i]
+            out[i, 1] = by_chap[chapters[i]] - base[i]
+            out[i, 2] = in_top.get(works[i], 0)
+            if numbers[i] > 0:
+                out[i, 3] = max((base[j] for j in members if j != i and numbers[j] > 0
+                                 and abs(numbers[j] - numbers[i]) <= 2), default=0.0)
+    return out
 
-    def __init__(self, coef: np.ndarray, intercept: float, mean: np.ndarray, scale: np.ndarray, prior: LawPrior,
-                 meta: dict | None = None):
-        self.coef, self.intercept, self.mean, self.scale = coef, intercept, mean, scale
+
+class LearnedFusion:
+    """A small feed-forward re-ranker over FEATURES (standardised): dense layers with ReLU between them; one layer
+    is logistic regression. Trained pointwise (binary cross-entropy), so scores are log-odds that compare across
+    queries (the weak-evidence threshold relies on that)."""
+
+    def __init__(self, layers: list[tuple[np.ndarray, np.ndarray]], mean: np.ndarray, scale: np.ndarray,
+                 prior: LawPrior, meta: dict | None = None):
+        self.layers = [(np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)) for W, b in layers]
+        self.mean, self.scale = np.asarray(mean, dtype=np.float64), np.asarray(scale, dtype=np.float64)
         self.prior = prior
         self.meta = meta or {}
 
     def score(self, X: np.ndarray) -> np.ndarray:
-        return ((X - self.mean) / self.scale) @ self.coef + self.intercept
+        h = (X - self.mean) / self.scale
+        for n, (W, b) in enumerate(self.layers):
+            h = h @ W + b
+            if n < len(self.layers) - 1:
+                h = np.maximum(h, 0.0)
+        return h.reshape(len(X))
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"features": FEATURES, "coef": self.coef.tolist(), "intercept": self.intercept,
+        tmp.write_text(json.dumps({"features": FEATURES,
+                                   "layers": [{"W": W.tolist(), "b": b.tolist()} for W, b in self.layers],
                                    "mean": self.mean.tolist(), "scale": self.scale.tolist(),
                                    "prior": self.prior.to_json(), "meta": self.meta}, ensure_ascii=False),
                        encoding="utf-8")
@@ -108,7 +154,7 @@ class LearnedFusion:
         if not path.exists():
             return None
         d = json.loads(path.read_text(encoding="utf-8"))
-        if d.get("features") != FEATURES:
-            return None  # trained with another feature set: fall back to RRF until retrained
-        return cls(np.array(d["coef"]), float(d["intercept"]), np.array(d["mean"]), np.array(d["scale"]),
-                   LawPrior.from_json(d["prior"]), d.get("meta"))
+        if d.get("features") != FEATURES or "layers" not in d:
+            return None  # trained with another feature set or format: fall back to RRF until retrained
+        return cls([(np.array(x["W"]), np.array(x["b"])) for x in d["layers"]], np.array(d["mean"]),
+                   np.array(d["scale"]), LawPrior.from_json(d["prior"]), d.get("meta"))

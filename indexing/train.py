@@ -3,11 +3,15 @@
 1. Query tower: e5's query encoder is fine-tuned contrastively against the *fixed* passage embeddings of the
    whole store (full-corpus softmax: every other provision is a negative), so the dense index needs no
    re-encoding and training costs only short query passes. Word embeddings stay frozen (small data).
-2. Fusion: a logistic-regression re-ranker over lexical/dense ranks and scores plus a law prior learned
-   from the gold articles' laws, fitted on a development slice the query tower never saw.
+2. Question memory (:mod:`indexing.memory`): every training question with its gold articles, embedded by
+   the new tower.
+3. Re-ranker (:mod:`indexing.fusion`): a small net over lexical/dense ranks and scores, the base tower's
+   scores, a law prior, memory votes and candidate-list consensus, fitted on every training question with
+   that question left out of its own memory and law prior.
 
 Only the training part of the fixed 80/20 split is read; within it, a second fixed split keeps 15 % for
-development (early stopping and fusion fitting). Everything lands in the cache folder, never in git.
+development (early stopping of the tower, the weak-evidence threshold). Everything lands in the cache
+folder, never in git.
 """
 from __future__ import annotations
 
@@ -21,8 +25,9 @@ from pathlib import Path
 import numpy as np
 
 from .encoder import QUERY_PREFIX, export_onnx
-from .fusion import FEATURES, LawPrior, LearnedFusion
+from .fusion import LawPrior, LearnedFusion
 from .gold import gold_positions, load_gold, split, split_of
+from .memory import QuestionMemory
 
 
 def _dev(qid: str) -> bool:
@@ -68,29 +73,33 @@ def train(retriever, gold_path: Path, epochs: int = 4, lr: float = 3e-5, batch_s
     # gold articles (leave-one-out), so the prior is not credited with answers it was built from. Fitting on
     # all questions beat fitting on the development slice alone (development R@10 0.590 vs 0.582).
     retriever.reload_query_encoder()
+    memory = build_memory(retriever, data)
+    memory.save(settings.index_dir / "memory")
+    retriever.memory = memory
+    retriever.clear_caches()
+    log(f"question memory: {len(memory)} training questions")
     prior_all = _prior([q for q, _ in data], corpus)
     X, y = [], []
+    # every question is left out of its own memory and law prior, as a new question would be
     for q, pos in data:
-        cands = retriever.candidates(q.query, None)
+        cands = retriever.candidates(q.query, None, exclude=q.id)
         if not cands:
             continue
-        feats = retriever.feature_matrix(q.query, cands, prior=_leave_out(prior_all, q, corpus))
+        feats = retriever.feature_matrix(q.query, cands, prior=_leave_out(prior_all, q, corpus), exclude=q.id)
         X.append(feats)
         y += [1 if c in pos else 0 for c in cands]
     X = np.vstack(X)
     y = np.array(y)
-    from sklearn.linear_model import LogisticRegression
     mean, scale = X.mean(0), X.std(0) + 1e-6
-    clf = LogisticRegression(C=1.0, max_iter=2000).fit((X - mean) / scale, y)
-    fusion = LearnedFusion(clf.coef_[0], float(clf.intercept_[0]), mean, scale, prior_all,
+    layers = fit_reranker((X - mean) / scale, y, seed=seed)
+    fusion = LearnedFusion(layers, mean, scale, prior_all,
                            meta={"trained_on": str(gold_path), "dev_queries": len(dev), "fit_queries": len(data),
-                                 "positives": int(y.sum()), "rows": int(len(y)),
-                                 "weights": dict(zip(FEATURES, np.round(clf.coef_[0], 3).tolist()))})
+                                 "positives": int(y.sum()), "rows": int(len(y)), "hidden": RERANKER_HIDDEN})
     retriever.fusion, retriever.prior = fusion, prior_all
     # weak-evidence threshold: 95 % of development questions whose gold is in the top 5 score above it
     good = []
     for q, pos in dev:
-        cands = retriever.rank(q.query)
+        cands = retriever.rank(q.query, exclude=q.id)
         if cands and any(c.doc in pos for c in cands[:5]):
             good.append(cands[0].score)
     fusion.meta["weak_threshold"] = round(float(np.percentile(good, 5)), 3) if good else -4.0
@@ -176,13 +185,48 @@ def _train_tower(retriever, fit, dev, passages, epochs, lr, batch_size, tau, pro
         shutil.rmtree(trained_dir, ignore_errors=True)
         model.save_pretrained(str(trained_dir))
         tok.save_pretrained(str(trained_dir))
-        export_onnx(trained_dir, onnx_dir, quantize=False)
+        export_onnx(trained_dir, onnx_dir, quantize=True)  # the retriever serves the int8 graph
         log(f"query tower saved: {onnx_dir}")
     else:
         log("fine-tuning did not beat the base query tower on development; keeping the base model")
         shutil.rmtree(onnx_dir, ignore_errors=True)
 
     return history, best, improved
+
+
+RERANKER_HIDDEN = 16
+
+
+def fit_reranker(X: np.ndarray, y: np.ndarray, hidden: int = RERANKER_HIDDEN, epochs: int = 300, lr: float = 1e-2,
+                 weight_decay: float = 1e-3, seed: int = 13) -> list[tuple[np.ndarray, np.ndarray]]:
+    """One hidden ReLU layer, binary cross-entropy, full-batch Adam (seconds on ~130k rows).
+
+    Chosen by 5-fold cross-validation over the training questions (and checked on the development slice)
+    against logistic regression (R@10 0.711 → 0.724, MRR@10 0.610 → 0.617) and a listwise softmax loss
+    (which ranks as well but gives scores without a per-query anchor, so no usable weak-evidence threshold)."""
+    import torch
+    torch.manual_seed(seed)
+    net = torch.nn.Sequential(torch.nn.Linear(X.shape[1], hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1))
+    opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
+    A = torch.tensor(X, dtype=torch.float32)
+    B = torch.tensor(y, dtype=torch.float32)
+    for _ in range(epochs):
+        opt.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(net(A).squeeze(-1), B)
+        loss.backward()
+        opt.step()
+    return [(m.weight.detach().numpy().T.astype(np.float64), m.bias.detach().numpy().astype(np.float64))
+            for m in net if isinstance(m, torch.nn.Linear)]
+
+
+def build_memory(retriever, data) -> QuestionMemory:
+    """The training questions with their gold articles, embedded by the query tower now in use."""
+    corpus = retriever.corpus
+    encoder = retriever.dense.query_encoder
+    questions = [q.query for q, _ in data]
+    golds = [sorted({(corpus.docs[p].work_key, corpus.docs[p].label) for p in pos}) for _, pos in data]
+    return QuestionMemory([q.id for q, _ in data], questions, golds, encoder.queries(questions), corpus,
+                          model_id=encoder.model_id)
 
 
 def _prior(queries, corpus) -> LawPrior:

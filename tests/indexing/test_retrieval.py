@@ -109,11 +109,19 @@ def test_rrf_prefers_documents_both_lists_agree_on():
 
 def test_learned_fusion_round_trips_and_refuses_other_features(tmp_path):
     n = len(FEATURES)
-    f = LearnedFusion(np.arange(n, dtype=float), 0.5, np.zeros(n), np.ones(n), LawPrior({"民法典": 10}, 10))
+    rng = np.random.default_rng(0)
+    layers = [(rng.normal(size=(n, 3)), rng.normal(size=3)), (rng.normal(size=(3, 1)), np.array([0.5]))]
+    f = LearnedFusion(layers, np.zeros(n), np.ones(n), LawPrior({"民法典": 10}, 10))
     f.save(tmp_path / "fusion.json")
     g = LearnedFusion.load(tmp_path / "fusion.json")
-    X = np.random.default_rng(0).normal(size=(4, n))
+    X = rng.normal(size=(4, n))
     assert np.allclose(f.score(X), g.score(X))
+    # the hidden layer is a ReLU: by hand, for one row
+    h = np.maximum(X[0] @ layers[0][0] + layers[0][1], 0)
+    assert np.isclose(f.score(X[:1])[0], h @ layers[1][0][:, 0] + 0.5)
+    # one layer is logistic regression
+    lr = LearnedFusion([(np.ones((n, 1)), np.array([0.0]))], np.zeros(n), np.ones(n), LawPrior.uniform())
+    assert np.allclose(lr.score(X), X.sum(1))
     assert g.prior("民法典") > g.prior("别的法")
     d = (tmp_path / "fusion.json").read_text().replace('"law_prior"', '"renamed"')
     (tmp_path / "fusion.json").write_text(d)
@@ -145,3 +153,25 @@ def test_indexes_are_reused_on_a_warm_start_and_rebuilt_after_a_store_change(sma
     assert rebuilt.corpus.hash != small.corpus.hash
     assert rebuilt.search("测试索引重建", k=3)[0].short_title == "测试条例"
     assert (small.index_dir / "dense" / "manifest.json").read_text() != manifest
+
+
+@pytest.mark.slow
+def test_question_memory_adds_candidates_the_indexes_missed(small):
+    from indexing.memory import QuestionMemory
+    target = next(i for i, d in enumerate(small.corpus.docs) if d.short_title == "信访工作条例" and d.label == "第一条")
+    d = small.corpus.docs[target]
+    question = "我家门口那条路晚上一直没路灯"
+    mem = QuestionMemory(["m1"], [question], [[(d.work_key, d.label)]], None, small.corpus)
+    saved = small.memory
+    try:
+        small.memory = mem
+        small.clear_caches()
+        cands = small.candidates(question, None)
+        assert target in cands and (cands[target].via == ["memory"] or "memory" not in cands[target].via)
+        X = small.feature_matrix(question, cands)
+        assert X.shape == (len(cands), len(FEATURES))
+        # fitting the re-ranker leaves a question out of its own memory
+        assert all(c.via != ["memory"] for c in small.candidates(question, None, exclude="m1").values())
+    finally:
+        small.memory = saved
+        small.clear_caches()
