@@ -46,16 +46,23 @@ def accounts_path() -> Path:
     return Path(str(resources.files("assistant").joinpath("data/triage/accounts.jsonl")))
 
 
-def extra_accounts_path() -> Path:
-    """More training accounts written later (all train split), to widen the phrasing the model has seen."""
-    return Path(str(resources.files("assistant").joinpath("data/triage/accounts_extra.jsonl")))
+def extra_accounts_paths() -> list[Path]:
+    """More training accounts written later (``accounts_extra*.jsonl``, all train split), to widen the phrasing
+    and the boundary cases the model has seen."""
+    folder = Path(str(resources.files("assistant").joinpath("data/triage")))
+    return sorted(folder.glob("accounts_extra*.jsonl"))
+
+
+def holdout_path() -> Path:
+    """An independent evaluation set, written from GUIDE.md alone by someone who never saw the other accounts;
+    never trained or tuned on."""
+    return Path(str(resources.files("assistant").joinpath("data/triage/accounts_holdout.jsonl")))
 
 
 def training_rows(accounts: Path | None = None) -> list[dict]:
     rows = load_accounts(accounts, split="train")
     if accounts is None or Path(accounts) == accounts_path():
-        extra = extra_accounts_path()
-        if extra.exists():
+        for extra in extra_accounts_paths():
             rows += load_accounts(extra, split="train")
     return rows
 
@@ -201,9 +208,9 @@ def code_sha256() -> str:
 
 def _manifest(accounts: Path, C: float) -> dict:
     import sklearn
-    extra = extra_accounts_path()
+    extras = extra_accounts_paths() if Path(accounts) == accounts_path() else []
     return {"accounts": str(accounts), "accounts_sha256": file_sha256(accounts), "feature_version": FEATURE_VERSION,
-            "extra_sha256": file_sha256(extra) if extra.exists() and Path(accounts) == accounts_path() else None,
+            "extra_sha256": {p.name: file_sha256(p) for p in extras} or None,
             "code_sha256": code_sha256(),
             "sklearn": sklearn.__version__, "C": C, "signal_weight": SIGNAL_WEIGHT, "split": "train",
             "data_date": DATA_DATE.isoformat()}

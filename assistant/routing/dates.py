@@ -29,6 +29,17 @@ NUMW = r"[0-9０-９]{1,4}|[零〇一二两俩三四五六七八九十]{1,3}"
 _FW = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
+def _one_digit(s: str) -> int | None:
+    """One numeral digit; an approximate pair of neighbours (七八十 = "seventy or eighty", 十七八) counts as the
+    lower one, which is what a deadline or an amount threshold should assume."""
+    if len(s) == 1:
+        v = _CN.get(s)
+        return int(v) if v is not None and v < 10 else None
+    if len(s) == 2 and all(c in _CN and _CN[c] < 10 for c in s) and _CN[s[1]] - _CN[s[0]] == 1:
+        return int(_CN[s[0]])
+    return None
+
+
 def cn_number(tok: str) -> int | None:
     """'18' → 18, '十八' → 18, '二十五' → 25, '两' → 2; None for anything else."""
     t = tok.translate(_FW)
@@ -40,12 +51,16 @@ def cn_number(tok: str) -> int | None:
         return 10
     if "十" in t:
         a, _, b = t.partition("十")
-        tens = _CN[a] if a else 1
-        ones = _CN[b] if b else 0
+        tens = _one_digit(a) if a else 1
+        ones = _one_digit(b) if b else 0
+        if tens is None or ones is None:
+            return None
         return int(tens * 10 + ones)
     if len(t) == 1:
         v = _CN[t]
         return int(v) if v >= 1 else None
+    if len(t) == 2 and _one_digit(t) is not None:
+        return _one_digit(t)  # 七八 (天) = seven or eight: the lower
     # 二〇二六 style digit strings
     if all(c in "零〇一二三四五六七八九" for c in t):
         return int("".join(str(_CN[c]) for c in t))

@@ -53,10 +53,10 @@ ADMIN_ACT = _rx(
 
 CONCRETE_DECISION = _rx(r"决定书|处罚决定|罚单|通知书|认定书|指令书|决定(?:是|于|在)|下了|作出了?(?:一个|了)?")
 
-ON_THE_SPOT = _rx(r"(?:当场|现场|路边)[^。，]{0,6}(?:罚|开(?:了)?(?:罚单|单子)|扫码交)|罚单是[^。]{0,10}当场|当场开的|当场作出|简易程序")
+ON_THE_SPOT = _rx(r"(?:当场|现场|路边)[^。，]{0,10}(?:罚|开(?:了)?(?:罚单|单子)|扫码交)|罚单是[^。]{0,10}当场|当场开的|当场作出|简易程序")
 NOT_ON_THE_SPOT = _rx(r"不是当场|一般程序|经过听证|非当场|电子眼|电子监控")
 
-INFO_DISCLOSURE = _rx(r"信息公开")
+INFO_DISCLOSURE = _rx(r"信息公开|申请公开|要求公开|依申请公开")
 INFO_REFUSED = _rx(r"不(?:予)?公开|不给公开|没答复|不答复|一直没(?:有)?答复|拒绝公开")
 DUTY_NOT_PERFORMED = _rx(
     r"(?:举报|报警|投诉|申请)[^。！？]{0,20}(?:不处理|不来处理|不管|没人管|一直没(?:有)?(?:来)?处理|没来处理|不理)",
@@ -92,7 +92,7 @@ MEDIATION_FAILED = _rx(
     r"调解[^。]{0,10}(?:他不认|他就是不)")
 MEDIATION_CONTINUING = _rx(r"再约|同意[^。]{0,10}再|下礼拜再|继续调解|还愿意(?:谈|调)")
 COLLECTIVES = _rx(r"两个(?:村|组|村民小组|自然村)|两村|两组|村民小组之间|小组和|村委会和|(?:隔壁|那个|旁边)(?:那个)?村说|邻村(?:说|的一个小组|之间)|和邻村|跟邻村|和隔壁村|村和[^。]{0,6}(?:村|林场|农场)|国有农场|林场说")
-COURT_ADMIN = _rx(r"直接(?:去)?(?:法院|起诉)|就要去法院|去法院告|让法官来判|一起去法院|决定直接去法院|建议直接起诉|还能去法院|还可以起诉|还能不能[^。]{0,4}告|律师说[^。]{0,6}(?:还能|可以)|想直接去法院|不想复议|不想再复议|不相信复议")
+COURT_ADMIN = _rx(r"直接(?:去)?(?:法院|起诉)|就要去法院|要去法院|要到法院|去法院起诉|不想再找政府|去法院告|让法官来判|一起去法院|决定直接去法院|建议直接起诉|还能去法院|还可以起诉|还能不能[^。]{0,4}告|律师说[^。]{0,6}(?:还能|可以)|想直接去法院|不想复议|不想再复议|不相信复议")
 IN_COURT = _rx(r"传票|开庭|法院(?:已经)?立案|被告|起诉我|告我|把我也告了|打官司打了|一审|判决书|法院判|已经判|判了|法拍|官司[^。]{0,6}判",
                r"在法院打|案子在法院|法院[^。]{0,6}(?:审理|执行)")
 JUDGMENT_UNPERFORMED = _rx(r"(?:判决|判的|判给)[^。]{0,20}(?:不付|不给|没付|不执行|不履行|不让)")
@@ -129,6 +129,7 @@ OWNERSHIP = _rx(
     r"两家都说|说不清楚归|都说是自己")
 FOREST = _rx(r"山林|林地|林木|林场|山场|竹林|林权|山包|座山|一片山|后山|那片山|争一座山|争山|杉树|樟树")
 PATENT_TM = _rx(r"专利|商标")
+IP_DECIDED = _rx(r"处理决定|认定(?:我们)?(?:构成)?侵权|责令[^。]{0,6}停止")
 IP_ADMIN = _rx(r"知识产权局|管理专利(?:工作)?的部门|管专利的部门|专利管理部门|市场监管(?:局|部门)?[^。]{0,10}(?:处理|查处)|请求[^。]{0,10}处理|责令[^。]{0,6}停止")
 IP_DAMAGES_ONLY = _rx(r"(?:就剩|只谈|只剩)[^。]{0,8}赔(?:多少|偿)|赔多少钱的问题")
 PROCUREMENT = _rx(r"政府采购|采购项目|中标|招标|评标|质疑")
@@ -243,6 +244,7 @@ class Facts:
     forest: bool = False
     ip_dispute: bool = False
     ip_admin_handling: bool = False
+    ip_decision_contested: bool = False  # the patent office has decided the infringement claim; the party objects
     ip_damages_only: bool = False
     procurement_complaint: bool = False
     water_dispute: bool = False
@@ -458,6 +460,7 @@ def extract_facts(text: str, today: date) -> Facts:
     f.attitude_only = f.attitude and f.accepts_decision
     f.collectives = _hit(COLLECTIVES, t, f, "collectives")
     f.contests_act = f.admin_act and _hit(CONTESTS, t, f, "contests_act")
+    f.ip_decision_contested = f.ip_admin_handling and f.contests_act and _hit(IP_DECIDED, t, f, "ip_decision_contested")
     f.wants_admin_mediation = _hit(WANTS_ADMIN_MEDIATION, t, f, "wants_admin_mediation")
     f.chose_court_admin = _hit(COURT_ADMIN, t, f, "chose_court_admin")
     f.general_policy = _hit(GENERAL_POLICY, t, f, "general_policy")
@@ -480,7 +483,7 @@ SIGNAL_FIELDS = [
     "reconsideration_overdue", "labour_award", "land_award", "commercial_award", "award_or_judgment_unperformed",
     "mediation_failed", "in_court", "chose_court", "chose_reconsideration", "employment", "employment_strong",
     "labour_excluded", "public_institution", "rural_land", "rural_taken_by_admin", "rural_village_party",
-    "collective_distribution", "ownership_dispute", "ip_dispute", "ip_admin_handling", "ip_damages_only",
+    "collective_distribution", "ownership_dispute", "ip_dispute", "ip_admin_handling", "ip_decision_contested", "ip_damages_only",
     "procurement_complaint", "water_dispute", "cross_region", "arbitration_or_court_clause", "wants_arbitration",
     "crime_strong", "danger_now", "crime_doubt", "minor_injury", "serious_injury", "police_handled", "acquaintance",
     "family", "neighbour", "conciliatory", "refusal", "court_words", "petition_words", "attitude_only",

@@ -304,6 +304,10 @@ def decisive(f: Facts) -> Decision | None:
     # 3. administrative act with 复议前置
     if f.admin_act and f.other_party_admin and prerequisite_reasons(f) and not f.accepts_decision:
         return Decision("R3-prerequisite", ch.RECONSIDERATION, "复议前置：" + "；".join(prerequisite_reasons(f)))
+    # 3a. a patent-infringement handling decision: the statute sends the objecting party to court (15 days)
+    if f.ip_decision_contested and not f.reconsideration_decided:
+        return Decision("R3-ip-decision", ch.ADMIN_LITIGATION,
+                        "不服管理专利工作的部门作出的侵权处理决定：收到处理通知之日起十五日内依照行政诉讼法向法院起诉（专利法第六十五条）")
     # 3b. the 60 days for 复议 have passed but the 6 months for a suit have not; or the person chose the court
     if f.admin_act and f.other_party_admin and not f.reconsideration_decided and not prerequisite_reasons(f) \
             and not f.accepts_decision:

@@ -56,6 +56,12 @@ def test_chinese_numerals():
     assert cn_number("abc") is None
 
 
+def test_approximate_numerals_count_as_the_lower_figure_and_never_crash():
+    # 七八十万 = "seventy or eighty (ten-thousand)": people say it often; it once raised KeyError
+    assert [cn_number(x) for x in ("七八十", "十七八", "七八")] == [70, 17, 7]
+    assert cn_number("十十") is None and cn_number("三五十") is None
+
+
 @pytest.mark.parametrize("start,period,last", [
     (date(2026, 8, 31), Period(months=6), date(2027, 2, 28)),     # no 31 in February
     (date(2027, 8, 31), Period(months=6), date(2028, 2, 29)),     # leap year

@@ -96,3 +96,8 @@ def test_signals_are_numbers_with_stable_names():
     assert all(isinstance(v, float) for v in s.values())
     assert s["admin_act"] == 1.0 and s["admin_over_60d"] == 1.0
     assert set(s) == set(signals(facts("你好"), TODAY))
+
+
+def test_approximate_amounts_are_read_as_the_lower_figure():
+    f = extract_facts("我借给他七八十万，到现在一分没还", date(2026, 11, 28))
+    assert f.amount_yuan == 700_000

@@ -92,6 +92,14 @@ def test_private_service_relations_are_not_labour_disputes():
     ("合同上写的“可以向温州仲裁委员会申请仲裁，也可以向法院起诉”，对方欠货款。", ch.CIVIL_LITIGATION),
     ("罚款我认了，就是那个协管员态度很差，还骂人，我想反映一下。", ch.PETITION),
     ("我们想请教育局出面调解孩子在学校摔伤的赔偿，对方家长也同意。", ch.ADMIN_MEDIATION),
+    # 复议前置 wins over a wish to sue: 当场处罚 and a refused information request (行政复议法第二十三条)
+    ("民警来了当场给我开了五百块罚款单，说我扰乱秩序。我想直接去法院告他们。", ch.RECONSIDERATION),
+    ("我向区住建局申请公开补偿方案，他们回复说是内部过程信息不予公开。我想直接起诉。", ch.RECONSIDERATION),
+    # a patent-office infringement decision: the statute names the court (专利法第六十五条)
+    ("对方向知识产权局请求处理专利侵权，11月20号给了我们一份处理决定，认定侵权，责令停止生产。我们不服。",
+     ch.ADMIN_LITIGATION),
+    ("镇政府11月10号对宅基地边上那块地出了处理决定，判给了邻居。我不服，我要去法院，不想再找政府了。",
+     ch.ADMIN_LITIGATION),
 ])
 def test_each_decisive_rule(text, channel):
     assert decided(text) == channel
