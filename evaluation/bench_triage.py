@@ -1,4 +1,5 @@
-"""Triage benchmark: 5-fold CV on the train split (model selection) and the held-out test split (reported once).
+"""Triage benchmark: 5-fold CV on the train split (model selection), the held-out test split, and the independent
+holdout set (``accounts_holdout.jsonl``: written from GUIDE.md alone by a writer who never saw the other accounts).
 
     python evaluation/bench_triage.py            # CV on train + test figures + latency
     python evaluation/bench_triage.py --cv-only  # model selection figures only (never reads test labels)
@@ -7,7 +8,7 @@
 Prints macro-F1, per-class precision/recall/F1, the confusion matrix, accuracy on the three main channels
 (行政调解 / the three 仲裁 / 行政复议), a majority-class baseline, which part decided (rule or model), and
 p50/p95 milliseconds per case for ``Router.route`` (facts + model + rules + resolved basis + deadlines).
-The test split is scored with the model trained on the train split only (the same one the app caches).
+Both held-out sets are scored with the model trained on the train split only (the same one the app caches).
 """
 from __future__ import annotations
 
@@ -165,13 +166,19 @@ def main(argv: list[str] | None = None) -> int:
     if not args.cv_only:
         from knowledge.builder import open_store
         test = [r for r in rows if r["split"] == "test"]
-        out["test"] = evaluate_test(train, test, open_store(), args.models_dir)
+        store = open_store()
+        out["test"] = evaluate_test(train, test, store, args.models_dir)
+        if C.holdout_path().exists():
+            out["holdout"] = evaluate_test(train, C.load_accounts(C.holdout_path(), split="holdout"), store,
+                                           args.models_dir)
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
     print_report("5-fold cross-validation on train (model selection)", out["cv_train"])
     if "test" in out:
         print_report("held-out test split (model trained on train only)", out["test"])
+    if "holdout" in out:
+        print_report("independent holdout set (another writer, model trained on train only)", out["holdout"])
     return 0
 
 
