@@ -76,10 +76,12 @@ def cross_validate(rows: list[dict], folds: int = 5, seed: int = 0) -> dict:
     y = np.array([r["label"] for r in rows])
     facts = [extract_facts(t, today) for t in X]
     sigs = [signals(f, today) for f in facts]
+    encoder = C.text_encoder()
+    E = encoder.queries(X)  # once for all folds: the same vectors the model would compute
     P = np.zeros((len(X), len(CHANNELS)))
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y):
-        m = C.fit([X[i] for i in tr], list(y[tr]), sigs=[sigs[i] for i in tr])
-        P[te] = m.predict_proba([X[i] for i in te], [sigs[i] for i in te])
+        m = C.fit([X[i] for i in tr], list(y[tr]), sigs=[sigs[i] for i in tr], encoder=encoder, embeddings=E[tr])
+        P[te] = m.predict_proba([X[i] for i in te], [sigs[i] for i in te], E[te])
     model_pred = [CHANNELS[j] for j in P.argmax(1)]
     comb_pred = [combine(P[i], facts[i])[0][0][0] for i in range(len(X))]
     gold = list(y)
