@@ -1,5 +1,6 @@
 """Triage benchmark: 5-fold CV on the train split (model selection), the held-out test split, and the independent
-holdout set (``accounts_holdout.jsonl``: written from GUIDE.md alone by a writer who never saw the other accounts).
+holdout set (``accounts_holdout.jsonl``: written from GUIDE.md alone by a writer who never saw the other accounts),
+and the development set (``accounts_dev.jsonl``, a third writer) that chose how rules and model combine.
 
     python evaluation/bench_triage.py            # CV on train + test figures + latency
     python evaluation/bench_triage.py --cv-only  # model selection figures only (never reads test labels)
@@ -173,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
         if C.holdout_path().exists():
             out["holdout"] = evaluate_test(train, C.load_accounts(C.holdout_path(), split="holdout"), store,
                                            args.models_dir)
+        dev = C.holdout_path().with_name("accounts_dev.jsonl")
+        if dev.exists():
+            out["dev"] = evaluate_test(train, C.load_accounts(dev, split="dev"), store, args.models_dir)
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
@@ -181,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         print_report("held-out test split (model trained on train only)", out["test"])
     if "holdout" in out:
         print_report("independent holdout set (another writer, model trained on train only)", out["holdout"])
+    if "dev" in out:
+        print_report("development set (a third writer; chose router.RULE_BOOST — not a held-out figure)", out["dev"])
     return 0
 
 

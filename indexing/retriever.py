@@ -215,7 +215,8 @@ class Retriever:
 
     def status(self) -> dict:
         return {"docs": len(self.corpus.docs), "corpus_as_of": self.corpus.as_of, "lexical": "ready",
-                "dense": dict(self.dense_state), "fusion": "learned" if self.fusion else "rrf"}
+                "dense": dict(self.dense_state), "fusion": "learned" if self.fusion else "rrf",
+                "memory": len(self.memory) if self.memory is not None else 0}
 
     # ---- searching --------------------------------------------------------------------------------------
     def _mask(self, f: Filters) -> np.ndarray | None:

@@ -30,6 +30,12 @@ log = logging.getLogger(__name__)
 MAX_CHARS = 5000
 MIN_CHARS = 4
 RULE_CONFIDENCE = 0.9
+# How much a decisive rule adds to its channel's probability (eligibility masks are hard either way). Chosen on
+# the independent development set (accounts_dev.jsonl, 264 accounts, another writer), macro-F1: forcing the
+# rule's channel to the top 0.932, a boost of 0.1–0.5 0.947, masks only 0.947, the model alone 0.951. The
+# rules were written while reading the training accounts; on fresh accounts the model is the better judge
+# when the two disagree strongly, and the rule still wins the close calls.
+RULE_BOOST = 0.2
 CANDIDATE_MIN = 0.15
 
 
@@ -152,10 +158,12 @@ def combine(probs: np.ndarray, f: Facts) -> tuple[list[tuple[str, str, float, fl
     decided_by, why = "model", None
     if dec is not None and elig[dec.channel].status != rules.NOT_ELIGIBLE:
         i = ch.CHANNELS.index(dec.channel)
-        top = adj.max()
-        adj[i] = max(adj[i], RULE_CONFIDENCE, top + 1e-6)
+        adj[i] += RULE_BOOST
         adj = adj / adj.sum()
-        decided_by, why = f"rule:{dec.rule}", dec.reason
+        if int(adj.argmax()) == i:
+            decided_by, why = f"rule:{dec.rule}", dec.reason
+        else:  # the text speaks strongly against the rule's reading: the clerk sees both, the model first
+            elig[dec.channel].reasons.append(f"规则提示（{dec.rule}）：{dec.reason}")
     order = sorted(range(len(ch.CHANNELS)), key=lambda i: (mask[i] == 0, -adj[i]))
     ranked = [(ch.CHANNELS[i], elig[ch.CHANNELS[i]].status, float(adj[i]) if mask[i] else 0.0, float(p[i]),
                elig[ch.CHANNELS[i]].reasons) for i in order]

@@ -175,3 +175,23 @@ def test_training_and_serving_see_the_same_text(router, router_model):
     full = router.route("城管上个月罚了我五千，决定书是１０月３１日收到的，我不服。", today=TODAY)
     half = router.route("城管上个月罚了我五千,决定书是10月31日收到的,我不服.", today=TODAY)
     assert full.channel == half.channel and full.deadlines[0].due_earliest == half.deadlines[0].due_earliest
+
+
+def test_a_decisive_rule_wins_close_calls_but_not_against_a_confident_model():
+    import numpy as np
+
+    from assistant.routing import channels as ch
+    from assistant.routing.facts import extract_facts
+    from assistant.routing.router import combine
+    f = extract_facts("市政府维持了区里的处罚决定，复议决定书是前天收到的，我还是不服。", TODAY)  # → 行政诉讼 by rule
+    i_suit, i_petition = ch.CHANNELS.index(ch.ADMIN_LITIGATION), ch.CHANNELS.index(ch.PETITION)
+    close = np.full(len(ch.CHANNELS), 0.02)
+    close[i_petition], close[i_suit] = 0.45, 0.35
+    ranked, decided_by, why = combine(close / close.sum(), f)
+    assert ranked[0][0] == ch.ADMIN_LITIGATION and decided_by.startswith("rule:") and why
+    sure = np.full(len(ch.CHANNELS), 0.005)
+    sure[i_petition], sure[i_suit] = 0.9, 0.02
+    ranked, decided_by, _ = combine(sure / sure.sum(), f)
+    assert ranked[0][0] == ch.PETITION and decided_by == "model"
+    suit = next(r for r in ranked if r[0] == ch.ADMIN_LITIGATION)
+    assert any(reason.startswith("规则提示") for reason in suit[4])  # the clerk still sees the rule's reading
