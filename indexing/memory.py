@@ -15,6 +15,7 @@ Gold articles are stored as (work, article label), so a rebuilt corpus maps them
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import numpy as np
 
 FEATURES = ["mem_e_max", "mem_e_vote", "mem_e_first", "mem_t_max", "mem_t_vote", "mem_t_first"]
 VERSION = "memory-1"
+_WHITE_RUNS = re.compile(r"\s\s+")
 
 
 @dataclass
@@ -31,11 +33,49 @@ class Recollection:
     neighbours: dict[str, tuple[np.ndarray, np.ndarray]]
 
 
+class CharTfidf:
+    """Character 1–3-gram TF-IDF (sublinear tf, smoothed idf, L2 rows), as scikit-learn's TfidfVectorizer(
+    analyzer="char", ngram_range=(1, 3), sublinear_tf=True) computes it — written out over scipy.sparse because
+    importing scikit-learn alone costs 1.3 s of the retriever's warm start."""
+
+    def __init__(self, texts: list[str], n: tuple[int, int] = (1, 3)):
+        self.n = n
+        df: dict[str, int] = {}
+        for t in texts:
+            for g in set(self._grams(t)):
+                df[g] = df.get(g, 0) + 1
+        self.vocab = {g: i for i, g in enumerate(sorted(df))}
+        self.idf = np.array([np.log((1 + len(texts)) / (1 + df[g])) + 1.0 for g in sorted(df)])
+        self.matrix = self.transform(texts)
+
+    def _grams(self, text: str) -> list[str]:
+        t = _WHITE_RUNS.sub(" ", text.lower())
+        return [t[i:i + k] for k in range(self.n[0], self.n[1] + 1) for i in range(len(t) - k + 1)]
+
+    def transform(self, texts: list[str]):
+        import scipy.sparse as sp
+        rows, cols, vals = [], [], []
+        for r, t in enumerate(texts):
+            counts: dict[int, int] = {}
+            for g in self._grams(t):
+                j = self.vocab.get(g)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            if not counts:
+                continue
+            js = np.fromiter(counts, dtype=np.int64)
+            v = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * self.idf[js]
+            v /= np.linalg.norm(v)
+            rows += [r] * len(js)
+            cols += js.tolist()
+            vals += v.tolist()
+        return sp.csr_matrix((vals, (rows, cols)), shape=(len(texts), len(self.vocab)))
+
+
 class QuestionMemory:
     def __init__(self, ids: list[str], questions: list[str], golds: list[list[tuple[str, str]]],
                  embeddings: np.ndarray | None, corpus, model_id: str = "", top: int = 20, temperature: float = 0.05,
                  propose: int = 5):
-        from sklearn.feature_extraction.text import TfidfVectorizer
         self.ids, self.questions, self.golds = ids, questions, golds
         self.embeddings = embeddings
         self.model_id = model_id
@@ -45,8 +85,8 @@ class QuestionMemory:
         for i, d in enumerate(corpus.docs):
             by_key.setdefault((d.work_key, d.label), []).append(i)
         self.positions = [sorted({p for key in g for p in by_key.get(tuple(key), [])}) for g in golds]
-        self.tfidf = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
-        self.matrix = self.tfidf.fit_transform(questions)
+        self.tfidf = CharTfidf(questions)
+        self.matrix = self.tfidf.matrix
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -94,3 +94,16 @@ def test_the_reranker_learns_a_separable_signal():
     f = LearnedFusion(fit_reranker(X, y, hidden=8, epochs=200), np.zeros(5), np.ones(5), LawPrior.uniform())
     s = f.score(X)
     assert s[y == 1].mean() > s[y == 0].mean() + 2
+
+
+def test_char_tfidf_matches_scikit_learns_vectorizer():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from indexing.memory import CharTfidf
+    texts = [q for _, q, _ in QUESTIONS] + ["公司\n拖欠  工资", "ABC公司不发工资"]
+    ours = CharTfidf(texts)
+    ref = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True).fit(texts)
+    probe = ["老板拖欠工资", "abc 公司", "完全无关的句子"]
+    a = (ours.matrix @ ours.transform(probe).T).toarray()
+    b = (ref.transform(texts) @ ref.transform(probe).T).toarray()
+    assert np.allclose(a, b)
