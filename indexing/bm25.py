@@ -67,6 +67,9 @@ class BM25Index(Index):
         return self.model.get_scores(toks)
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        s = self.scores(query)
-        hits = top_k(s, k, mask)
-        return [(i, sc) for i, sc in hits if sc > 0]
+        return self.top(self.scores(query), k, mask)
+
+    @staticmethod
+    def top(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The top k of a score vector from :meth:`scores`; documents sharing no term with the query are left out."""
+        return [(i, sc) for i, sc in top_k(scores, k, mask) if sc > 0]

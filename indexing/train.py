@@ -72,7 +72,7 @@ def train(retriever, gold_path: Path, epochs: int = 4, lr: float = 3e-5, batch_s
     # ---- fusion: fitted on every training question; the law prior a question sees leaves out its own
     # gold articles (leave-one-out), so the prior is not credited with answers it was built from. Fitting on
     # all questions beat fitting on the development slice alone (development R@10 0.590 vs 0.582).
-    retriever.reload_query_encoder()
+    retriever.reload_query_encoder(memory=False)
     memory = build_memory(retriever, data)
     memory.save(settings.index_dir / "memory")
     retriever.memory = memory

