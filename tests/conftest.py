@@ -60,3 +60,13 @@ def lexical(store, settings):
     """The full real store, lexical only (the dense index of 76k provisions is a benchmark, not a test)."""
     from indexing.retriever import Retriever
     return Retriever(store, settings, dense=False)
+
+
+@pytest.fixture()
+def env(store, settings, monkeypatch):
+    """The CLI as a user runs it: FAZHI_HOME pointing at the session's store (test files may narrow it)."""
+    from knowledge.settings import get_settings
+    monkeypatch.setenv("FAZHI_HOME", str(settings.home))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

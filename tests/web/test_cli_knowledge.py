@@ -1,21 +1,11 @@
 """`fazhi knowledge …` as a user runs it."""
 import json
 
-import pytest
 from typer.testing import CliRunner
 
 from web.cli import app
 
 runner = CliRunner()
-
-
-@pytest.fixture()
-def env(store, settings, monkeypatch):
-    from knowledge.settings import get_settings
-    monkeypatch.setenv("FAZHI_HOME", str(settings.home))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def test_show_prints_the_2023_text_and_status(env):

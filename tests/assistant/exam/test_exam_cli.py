@@ -17,15 +17,6 @@ def _version() -> None:  # a second command keeps `exam` a subcommand, as in web
     pass
 
 
-@pytest.fixture()
-def env(store, settings, monkeypatch):
-    from knowledge.settings import get_settings
-    monkeypatch.setenv("FAZHI_HOME", str(settings.home))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
 def test_writes_paper_key_and_bank(env, tmp_path):
     out, bank = tmp_path / "paper.docx", tmp_path / "bank.json"
     r = runner.invoke(app, ["exam", "--preset", "annual", "--source", "行政复议法,行政处罚法,意见", "--seed", "7",
