@@ -95,9 +95,11 @@ class Retriever:
         self._tokens = lru_cache(maxsize=1024)(lambda q: frozenset(self.bm25.tokenizer.tokenize(q)))
         # one question is searched, ranked and featurised in several steps: encode and recall it once
         self._qvec = lru_cache(maxsize=256)(lambda q: self.dense.encode_query(q))
-        self._base_qvec = lru_cache(maxsize=256)(lambda q: self.base_query.queries([q])[0])
         from concurrent.futures import ThreadPoolExecutor
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="base-tower")
+        # the base tower's vector is encoded on the side while the question is searched (it is only needed for
+        # the re-ranker's features): the cache holds the pending result, so nothing encodes it twice
+        self._base_future = lru_cache(maxsize=256)(lambda q: self._pool.submit(self.base_query.queries, [q]))
         self._recall = lru_cache(maxsize=256)(self._recall_uncached)
         self._article_no = lru_cache(maxsize=None)(self._article_no_uncached)
         self._levels = np.array([d.level for d in self.corpus.docs])
@@ -168,7 +170,7 @@ class Retriever:
 
     def clear_caches(self) -> None:
         self._qvec.cache_clear()
-        self._base_qvec.cache_clear()
+        self._base_future.cache_clear()
         self._recall.cache_clear()
 
     def _query_tower(self) -> OnnxEncoder:
@@ -176,14 +178,8 @@ class Retriever:
         folder = self.query_encoder_dir()
         return OnnxEncoder(folder, int8=(folder / "model-int8.onnx").exists())
 
-    def _vectors(self, query: str) -> np.ndarray:
-        """The tuned tower's vector; the base tower's is encoded at the same time on the side (≈3 ms saved)."""
-        if self.base_query is None:
-            return self._qvec(query)
-        side = self._pool.submit(self._base_qvec, query)
-        q = self._qvec(query)
-        side.result()
-        return q
+    def _base_qvec(self, query: str) -> np.ndarray:
+        return self._base_future(query).result()[0]
 
     def _load_memory(self, encoder: OnnxEncoder) -> QuestionMemory | None:
         mem = QuestionMemory.load(self.index_dir / "memory", self.corpus, encoder.model_id)
@@ -241,11 +237,13 @@ class Retriever:
         """Lexical and dense top `n`, plus what the question memory proposes (`exclude`: a training
         question's own id, left out of its memory while the re-ranker is fitted)."""
         cands: dict[int, Candidate] = {}
+        if self.dense is not None and self.base_query is not None:
+            self._base_future(query)  # starts the base tower now; lexical, tuned-tower and memory work overlap it
         lex = self.bm25.scores(query)  # kept whole: memory proposals outside the top n get their exact rank
         for rank, (i, s) in enumerate(self.bm25.top(lex, n, mask)):
             cands[i] = Candidate(i, bm25_rank=rank, bm25_score=s, via=["lexical"])
         if self.dense is not None:
-            qvec = self._vectors(query)
+            qvec = self._qvec(query)
             for rank, (i, s) in enumerate(self.dense.search_vector(qvec, n, mask)):
                 c = cands.setdefault(i, Candidate(i))
                 c.dense_rank, c.dense_score = rank, s

@@ -5,7 +5,7 @@
    re-encoding and training costs only short query passes. Word embeddings stay frozen (small data).
 2. Question memory (:mod:`indexing.memory`): every training question with its gold articles, embedded by
    the new tower.
-3. Re-ranker (:mod:`indexing.fusion`): a small net over lexical/dense ranks and scores, the base tower's
+3. Re-ranker (:mod:`indexing.fusion`): boosted trees (LambdaMART) over lexical/dense ranks and scores, the base tower's
    scores, a law prior, memory votes and candidate-list consensus, fitted on every training question with
    that question left out of its own memory and law prior.
 
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .encoder import QUERY_PREFIX, export_onnx
-from .fusion import LawPrior, LearnedFusion
+from .fusion import LawPrior, LearnedFusion, TreeEnsemble
 from .gold import gold_positions, load_gold, split, split_of
 from .memory import QuestionMemory
 
@@ -79,22 +79,23 @@ def train(retriever, gold_path: Path, epochs: int = 4, lr: float = 3e-5, batch_s
     retriever.clear_caches()
     log(f"question memory: {len(memory)} training questions")
     prior_all = _prior([q for q, _ in data], corpus)
-    X, y = [], []
+    X, y, groups = [], [], []
     # every question is left out of its own memory and law prior, as a new question would be
-    for q, pos in data:
+    from tqdm import tqdm
+    for q, pos in tqdm(data, desc="re-ranker features", unit="q", disable=not progress, leave=False):
         cands = retriever.candidates(q.query, None, exclude=q.id)
         if not cands:
             continue
-        feats = retriever.feature_matrix(q.query, cands, prior=_leave_out(prior_all, q, corpus), exclude=q.id)
-        X.append(feats)
+        X.append(retriever.feature_matrix(q.query, cands, prior=_leave_out(prior_all, q, corpus), exclude=q.id))
         y += [1 if c in pos else 0 for c in cands]
+        groups.append(len(cands))
     X = np.vstack(X)
     y = np.array(y)
-    mean, scale = X.mean(0), X.std(0) + 1e-6
-    layers = fit_reranker((X - mean) / scale, y, seed=seed)
-    fusion = LearnedFusion(layers, mean, scale, prior_all,
+    trees = fit_ranker(X, y, groups, seed=seed, threads=settings.threads)
+    fusion = LearnedFusion(trees, prior_all,
                            meta={"trained_on": str(gold_path), "dev_queries": len(dev), "fit_queries": len(data),
-                                 "positives": int(y.sum()), "rows": int(len(y)), "hidden": RERANKER_HIDDEN})
+                                 "positives": int(y.sum()), "rows": int(len(y)), "model": "lambdamart",
+                                 "trees": int(len(trees.root)), "leaves": RANKER_PARAMS["num_leaves"]})
     retriever.fusion, retriever.prior = fusion, prior_all
     # weak-evidence threshold: 95 % of development questions whose gold is in the top 5 score above it
     good = []
@@ -194,29 +195,24 @@ def _train_tower(retriever, fit, dev, passages, epochs, lr, batch_size, tau, pro
     return history, best, improved
 
 
-RERANKER_HIDDEN = 16
+# LambdaMART, chosen by 5-fold cross-validation over the training questions (R@10 / MRR@10): the previous
+# one-hidden-layer net with pointwise loss 0.712 / 0.606, pointwise boosted trees 0.732 / 0.628, these trees
+# 0.746 / 0.647 (development slice, fitted on the rest: net 0.664 / 0.589, these trees 0.694 / 0.638).
+# Neighbouring settings (7 or 31 leaves, 150–600 rounds, 20–150 rows a leaf) scored 0.731–0.744: the choice
+# is not a knife-edge.
+RANKER_PARAMS = {"objective": "lambdarank", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 50,
+                 "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1,
+                 "lambdarank_truncation_level": 20, "deterministic": True, "force_row_wise": True, "verbose": -1}
+RANKER_ROUNDS = 300
 
 
-def fit_reranker(X: np.ndarray, y: np.ndarray, hidden: int = RERANKER_HIDDEN, epochs: int = 300, lr: float = 1e-2,
-                 weight_decay: float = 1e-3, seed: int = 13) -> list[tuple[np.ndarray, np.ndarray]]:
-    """One hidden ReLU layer, binary cross-entropy, full-batch Adam (seconds on ~130k rows).
-
-    Chosen by 5-fold cross-validation over the training questions (and checked on the development slice)
-    against logistic regression (R@10 0.711 → 0.724, MRR@10 0.610 → 0.617) and a listwise softmax loss
-    (which ranks as well but gives scores without a per-query anchor, so no usable weak-evidence threshold)."""
-    import torch
-    torch.manual_seed(seed)
-    net = torch.nn.Sequential(torch.nn.Linear(X.shape[1], hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1))
-    opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
-    A = torch.tensor(X, dtype=torch.float32)
-    B = torch.tensor(y, dtype=torch.float32)
-    for _ in range(epochs):
-        opt.zero_grad()
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(net(A).squeeze(-1), B)
-        loss.backward()
-        opt.step()
-    return [(m.weight.detach().numpy().T.astype(np.float64), m.bias.detach().numpy().astype(np.float64))
-            for m in net if isinstance(m, torch.nn.Linear)]
+def fit_ranker(X: np.ndarray, y: np.ndarray, groups: list[int], rounds: int = RANKER_ROUNDS, seed: int = 13,
+               threads: int = 2, **params) -> TreeEnsemble:
+    """LambdaMART over candidate rows grouped by question (``groups``: rows per question, in order)."""
+    import lightgbm as lgb
+    booster = lgb.train({**RANKER_PARAMS, "seed": seed, "num_threads": threads, **params},
+                        lgb.Dataset(X, y, group=groups), rounds)
+    return TreeEnsemble.from_lightgbm(booster.dump_model())
 
 
 def build_memory(retriever, data) -> QuestionMemory:

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from indexing.fusion import CONSENSUS_FEATURES, LawPrior, LearnedFusion, consensus
+from indexing.fusion import CONSENSUS_FEATURES, consensus
 from indexing.memory import FEATURES, QuestionMemory
 
 
@@ -83,17 +83,6 @@ def test_consensus_counts_support_from_the_same_law_chapter_and_neighbouring_art
     assert f[2, col["work_support"]] == 0.0 and f[2, col["work_top20"]] == 1
     assert f[0, col["near_article"]] == pytest.approx(0.5) and f[3, col["near_article"]] == 0.0
     assert consensus(np.zeros(0), [], [], []).shape == (0, len(CONSENSUS_FEATURES))
-
-
-def test_the_reranker_learns_a_separable_signal():
-    pytest.importorskip("torch")
-    from indexing.train import fit_reranker
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(400, 5))
-    y = (X[:, 0] + 0.5 * X[:, 1] > 0.8).astype(int)
-    f = LearnedFusion(fit_reranker(X, y, hidden=8, epochs=200), np.zeros(5), np.ones(5), LawPrior.uniform())
-    s = f.score(X)
-    assert s[y == 1].mean() > s[y == 0].mean() + 2
 
 
 def test_char_tfidf_matches_scikit_learns_vectorizer():

@@ -1,5 +1,6 @@
 """Indexes and the Retriever: persistence and rebuild-on-change, fusion, filters, direct citation hits,
 and retrieval on the real store (lexical) and on a small real store (hybrid with e5)."""
+import json
 import shutil
 
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 
 from indexing.bm25 import BM25Index
 from indexing.corpus import build_corpus
-from indexing.fusion import FEATURES, Candidate, LawPrior, LearnedFusion, rrf
+from indexing.fusion import FEATURES, Candidate, LawPrior, LearnedFusion, TreeEnsemble, rrf
 from indexing.retriever import Filters, Retriever
 from knowledge.builder import build
 from knowledge.settings import Settings
@@ -107,25 +108,40 @@ def test_rrf_prefers_documents_both_lists_agree_on():
     assert max(cands.values(), key=lambda c: c.score).doc == 2
 
 
+def test_the_served_trees_score_as_lightgbm_does():
+    lgb = pytest.importorskip("lightgbm")
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(600, 6))
+    X[:, 5] = rng.integers(0, 3, size=600)  # ties on thresholds: ≤ must send them left, as LightGBM does
+    y = (X[:, 0] + X[:, 5] * 0.7 > 1).astype(int)
+    booster = lgb.train({"objective": "lambdarank", "num_leaves": 7, "min_data_in_leaf": 5, "verbose": -1,
+                         "num_threads": 1}, lgb.Dataset(X, y, group=[30] * 20), 40)
+    fusion = LearnedFusion(TreeEnsemble.from_lightgbm(booster.dump_model()), LawPrior.uniform())
+    Xn = np.vstack([rng.normal(size=(200, 6)), X[:50]])
+    assert np.allclose(fusion.score(Xn), booster.predict(Xn), atol=1e-5)  # ONNX Runtime sums in float32
+    assert fusion.score(np.zeros((0, 6))).shape == (0,)
+
+
 def test_learned_fusion_round_trips_and_refuses_other_features(tmp_path):
     n = len(FEATURES)
-    rng = np.random.default_rng(0)
-    layers = [(rng.normal(size=(n, 3)), rng.normal(size=3)), (rng.normal(size=(3, 1)), np.array([0.5]))]
-    f = LearnedFusion(layers, np.zeros(n), np.ones(n), LawPrior({"民法典": 10}, 10))
+    # two hand-made trees: a stump on feature 0, and a single leaf
+    trees = TreeEnsemble(feature=np.array([[0], [0]]), threshold=np.array([[0.5], [0.0]]), left=np.array([[~0], [0]]),
+                         right=np.array([[~1], [0]]), value=np.array([[-1.0, 2.0], [0.25, 0.0]]),
+                         root=np.array([0, ~0]))
+    f = LearnedFusion(trees, LawPrior({"民法典": 10}, 10), {"weak_threshold": 0.1})
+    X = np.zeros((3, n))
+    X[:, 0] = [0.0, 0.5, 0.9]
+    assert np.allclose(f.score(X), [-0.75, -0.75, 2.25])  # ≤ goes left; the one-leaf tree adds 0.25 to all
     f.save(tmp_path / "fusion.json")
     g = LearnedFusion.load(tmp_path / "fusion.json")
-    X = rng.normal(size=(4, n))
-    assert np.allclose(f.score(X), g.score(X))
-    # the hidden layer is a ReLU: by hand, for one row
-    h = np.maximum(X[0] @ layers[0][0] + layers[0][1], 0)
-    assert np.isclose(f.score(X[:1])[0], h @ layers[1][0][:, 0] + 0.5)
-    # one layer is logistic regression
-    lr = LearnedFusion([(np.ones((n, 1)), np.array([0.0]))], np.zeros(n), np.ones(n), LawPrior.uniform())
-    assert np.allclose(lr.score(X), X.sum(1))
+    assert np.allclose(g.score(X), f.score(X)) and g.meta["weak_threshold"] == 0.1
     assert g.prior("民法典") > g.prior("别的法")
     d = (tmp_path / "fusion.json").read_text().replace('"law_prior"', '"renamed"')
     (tmp_path / "fusion.json").write_text(d)
     assert LearnedFusion.load(tmp_path / "fusion.json") is None
+    # a fusion saved by an older model (the one-hidden-layer net) is not misread as trees
+    (tmp_path / "old.json").write_text(json.dumps({"features": FEATURES, "layers": [], "prior": {"counts": {}, "total": 1}}))
+    assert LearnedFusion.load(tmp_path / "old.json") is None
 
 
 @pytest.mark.slow

@@ -1,0 +1,23 @@
+"""Training (`fazhi index train`): the LambdaMART re-ranker."""
+import numpy as np
+import pytest
+
+from indexing.fusion import LawPrior, LearnedFusion
+
+
+def test_the_ranker_learns_to_put_the_answer_first_in_each_question():
+    pytest.importorskip("lightgbm")
+    from indexing.train import fit_ranker
+    rng = np.random.default_rng(0)
+    groups = [20] * 60
+    X = rng.normal(size=(sum(groups), 5))
+    y = np.zeros(len(X), dtype=int)
+    for q in range(len(groups)):  # in each question the answer is the row strongest on feature 0 + 0.5 × feature 1
+        rows = slice(20 * q, 20 * q + 20)
+        y[20 * q + int(np.argmax(X[rows, 0] + 0.5 * X[rows, 1]))] = 1
+    trees = fit_ranker(X, y, groups, rounds=60, min_data_in_leaf=5)
+    f = LearnedFusion(trees, LawPrior.uniform())
+    Xn = rng.normal(size=(20 * 20, 5))  # new questions
+    top = [int(np.argmax(f.score(Xn[20 * q:20 * q + 20]))) for q in range(20)]
+    truth = [int(np.argmax(Xn[20 * q:20 * q + 20, 0] + 0.5 * Xn[20 * q:20 * q + 20, 1])) for q in range(20)]
+    assert sum(a == b for a, b in zip(top, truth)) >= 14
