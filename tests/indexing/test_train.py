@@ -1,8 +1,11 @@
-"""Training (`fazhi index train`): the LambdaMART re-ranker."""
+"""Training (`fazhi index train`): the LambdaMART re-ranker and the folds used for cross-fitting."""
+from collections import Counter
+
 import numpy as np
 import pytest
 
 from indexing.fusion import LawPrior, LearnedFusion
+from indexing.train import _fold
 
 
 def test_the_ranker_learns_to_put_the_answer_first_in_each_question():
@@ -21,3 +24,12 @@ def test_the_ranker_learns_to_put_the_answer_first_in_each_question():
     top = [int(np.argmax(f.score(Xn[20 * q:20 * q + 20]))) for q in range(20)]
     truth = [int(np.argmax(Xn[20 * q:20 * q + 20, 0] + 0.5 * Xn[20 * q:20 * q + 20, 1])) for q in range(20)]
     assert sum(a == b for a, b in zip(top, truth)) >= 14
+
+
+def test_every_question_falls_in_exactly_one_fold_and_the_folds_are_balanced():
+    ids = [f"q{i}" for i in range(2000)]
+    folds = [_fold(q, 4) for q in ids]
+    sizes = Counter(folds)
+    assert set(sizes) == {0, 1, 2, 3}
+    assert min(sizes.values()) > 400  # 500 each on average
+    assert [_fold(q, 4) for q in reversed(ids)] == folds[::-1]  # by id alone, not by order or chance
