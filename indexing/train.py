@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .encoder import QUERY_PREFIX, OnnxEncoder, export_onnx
+from .encoder import QUERY_PREFIX, OnnxEncoder, _fingerprint, export_onnx
 from .fusion import LawPrior, LearnedFusion, TreeEnsemble
 from .gold import gold_positions, load_gold, split, split_of
 from .memory import QuestionMemory
@@ -88,7 +88,8 @@ def train(retriever, gold_path: Path, epochs: int = 4, lr: float = TOWER_LR, bat
     # final tower has seen every fitted question, so its ranks would flatter the dense features.
     prior_all = _prior([q for q, _ in data], corpus)
     X, y, groups = [], [], []
-    if folds > 1 and improved:
+    cross_fit = folds > 1 and improved  # without a tuned tower there is nothing for the folds to correct
+    if cross_fit:
         fold_dirs = _fold_towers(retriever, data, passages, gold_path, folds, tower)
         for k, folder in enumerate(fold_dirs):
             retriever.dense.query_encoder = OnnxEncoder(folder, int8=True)
@@ -102,7 +103,7 @@ def train(retriever, gold_path: Path, epochs: int = 4, lr: float = TOWER_LR, bat
     retriever.memory = memory
     retriever.clear_caches()
     log(f"question memory: {len(memory)} training questions")
-    if not groups:
+    if not cross_fit:
         _features(retriever, data, prior_all, X, y, groups, progress, "re-ranker features")
     X = np.vstack(X)
     y = np.array(y)
@@ -111,7 +112,7 @@ def train(retriever, gold_path: Path, epochs: int = 4, lr: float = TOWER_LR, bat
                            meta={"trained_on": str(gold_path), "dev_queries": len(dev), "fit_queries": len(data),
                                  "positives": int(y.sum()), "rows": int(len(y)), "model": "lambdamart",
                                  "trees": int(len(trees.root)), "leaves": RANKER_PARAMS["num_leaves"],
-                                 "cross_fitted_folds": folds if folds > 1 and improved else 0})
+                                 "cross_fitted_folds": folds if cross_fit else 0})
     retriever.fusion, retriever.prior = fusion, prior_all
     # weak-evidence threshold: 95 % of development questions whose gold is in the top 5 score above it
     good = []
@@ -127,7 +128,6 @@ def train(retriever, gold_path: Path, epochs: int = 4, lr: float = TOWER_LR, bat
     (settings.index_dir / "train_report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1),
                                                           encoding="utf-8")
     return report
-
 
 
 def _fold(qid: str, folds: int) -> int:
@@ -152,7 +152,7 @@ def _fold_towers(retriever, data, passages, gold_path: Path, folds: int, tower: 
     them while the gold set, the folds and the tower's settings are unchanged)."""
     settings = retriever.settings
     root = settings.models_dir / "cross-fit"
-    key = {"set": _sha(gold_path), "folds": folds, "corpus": retriever.corpus.hash,
+    key = {"set": _fingerprint(gold_path), "folds": folds, "corpus": retriever.corpus.hash,
            **{k: tower[k] for k in ("epochs", "lr", "batch_size", "tau")}}
     manifest = root / "manifest.json"
     dirs = [root / f"fold-{k}" for k in range(folds)]
@@ -170,10 +170,6 @@ def _fold_towers(retriever, data, passages, gold_path: Path, folds: int, tower: 
             export_onnx(Path(tmp), out, quantize=True)
     manifest.write_text(json.dumps(key))
     return dirs
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 def _train_tower(retriever, fit, dev, passages, **tower):
