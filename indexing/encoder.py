@@ -21,7 +21,8 @@ PASSAGE_PREFIX = "passage: "
 MAX_LENGTH = 256  # 99 % of provisions are shorter; longer ones keep their head, where the rule is stated
 
 
-def _fingerprint(path: Path) -> str:
+def file_fingerprint(path: Path) -> str:
+    """A short content hash of a file (16 hex digits of SHA-256): cache keys for models and gold sets."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -67,8 +68,8 @@ def export_onnx(checkpoint: Path, out_dir: Path, quantize: bool = True) -> Path:
             quantize_dynamic(str(tmp / "model.onnx"), str(tmp / "model-int8.onnx"), weight_type=QuantType.QInt8)
         tok.save_pretrained(str(tmp / "tokenizer"))
         (tmp / "manifest.json").write_text(json.dumps({
-            "checkpoint": str(checkpoint), "fp32": _fingerprint(tmp / "model.onnx"),
-            "int8": _fingerprint(tmp / "model-int8.onnx") if quantize else None}), encoding="utf-8")
+            "checkpoint": str(checkpoint), "fp32": file_fingerprint(tmp / "model.onnx"),
+            "int8": file_fingerprint(tmp / "model-int8.onnx") if quantize else None}), encoding="utf-8")
         if out_dir.exists():
             shutil.rmtree(out_dir)
         tmp.rename(out_dir)

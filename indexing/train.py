@@ -2,7 +2,8 @@
 
 1. Query tower: e5's query encoder is fine-tuned contrastively against the *fixed* passage embeddings of the
    whole store (full-corpus softmax: every other provision is a negative), so the dense index needs no
-   re-encoding and training costs only short query passes. Word embeddings stay frozen (small data).
+   re-encoding and training costs only short query passes. Word embeddings stay frozen (small data). Three
+   towers from different seeds are weight-averaged into the one that is served (a "model soup").
 2. Question memory (:mod:`indexing.memory`): every training question with its gold articles, embedded by
    the new tower.
 3. Re-ranker (:mod:`indexing.fusion`): boosted trees (LambdaMART) over lexical/dense ranks and scores, the base tower's
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .encoder import QUERY_PREFIX, OnnxEncoder, _fingerprint, export_onnx
+from .encoder import QUERY_PREFIX, OnnxEncoder, file_fingerprint, export_onnx
 from .fusion import LawPrior, LearnedFusion, TreeEnsemble
 from .gold import gold_positions, load_gold, split, split_of
 from .memory import QuestionMemory
@@ -49,11 +50,17 @@ def _recall_at(scores: np.ndarray, positives: set[int], k: int = 10) -> float:
 # earlier 3e-5 / 0.05 scored 0.540; a sharper temperature (0.02: 0.604) and a higher rate (at 0.02: 5e-5 0.621,
 # 1e-4 0.647, 2e-4 0.672; 0.01 with 1e-4: 0.668) both help. Unfreezing the word embeddings changed nothing.
 TOWER_LR, TOWER_TAU = 2e-4, 0.02
+# Towers fine-tuned from three seeds and weight-averaged ("model soup", Wortsman et al. 2022), chosen on
+# development dense R@10: towers trained 4 epochs scored 0.672 / 0.660 / 0.672 alone, 0.674 as a soup of two and
+# 0.678 of three (members early-stopped on development: 0.672 / 0.678 / 0.672, soup 0.677). Held-out R@10 of the
+# whole retriever went from 0.735 to 0.747. No serving cost (one tower is served); training takes three times
+# as long.
+TOWER_SOUP = 3
 
 
 def train(retriever, gold_path: Path, epochs: int = 4, lr: float = TOWER_LR, batch_size: int = 16, tau: float = TOWER_TAU,
           seed: int = 13, progress: bool = True, log=print, fusion_only: bool = False,
-          folds: int = CROSS_FOLDS) -> dict:
+          folds: int = CROSS_FOLDS, soup: int = TOWER_SOUP) -> dict:
     import torch
 
     t_start = time.time()
@@ -76,7 +83,8 @@ def train(retriever, gold_path: Path, epochs: int = 4, lr: float = TOWER_LR, bat
     dev = [d for d in data if _dev(d[0].id)]
     log(f"training queries: {len(fit)} (+{len(dev)} development), {len(queries) - len(data)} without a gold "
         f"article in the index")
-    tower = dict(epochs=epochs, lr=lr, batch_size=batch_size, tau=tau, progress=progress, log=log, seed=seed)
+    tower = dict(epochs=epochs, lr=lr, batch_size=batch_size, tau=tau, progress=progress, log=log, seed=seed,
+                 soup=soup)
 
     if fusion_only:
         history, best, improved = [], None, (settings.models_dir / "query-encoder-onnx" / "manifest.json").exists()
@@ -152,8 +160,8 @@ def _fold_towers(retriever, data, passages, gold_path: Path, folds: int, tower: 
     them while the gold set, the folds and the tower's settings are unchanged)."""
     settings = retriever.settings
     root = settings.models_dir / "cross-fit"
-    key = {"set": _fingerprint(gold_path), "folds": folds, "corpus": retriever.corpus.hash,
-           **{k: tower[k] for k in ("epochs", "lr", "batch_size", "tau")}}
+    key = {"set": file_fingerprint(gold_path), "folds": folds, "corpus": retriever.corpus.hash,
+           **{k: tower[k] for k in ("epochs", "lr", "batch_size", "tau", "soup")}}
     manifest = root / "manifest.json"
     dirs = [root / f"fold-{k}" for k in range(folds)]
     if manifest.exists() and json.loads(manifest.read_text()) == key and all((d / "manifest.json").exists() for d in dirs):
@@ -173,7 +181,7 @@ def _fold_towers(retriever, data, passages, gold_path: Path, folds: int, tower: 
 
 
 def _train_tower(retriever, fit, dev, passages, **tower):
-    """The serving query tower: trained on the fit part, the epoch kept by development dense R@10."""
+    """The serving query tower: trained on the fit part, each member's epoch kept by development dense R@10."""
     settings = retriever.settings
     log = tower["log"]
     model, tok, history, best = _fit_tower(settings, fit, dev, passages, **tower)
@@ -192,7 +200,66 @@ def _train_tower(retriever, fit, dev, passages, **tower):
     return history, best, improved
 
 
-def _fit_tower(settings, fit, dev, passages, epochs, lr, batch_size, tau, progress, log, seed=13):
+def average_states(states) -> dict:
+    """The uniform average of state dicts of one architecture (a "model soup"); integer buffers are kept from the
+    first, where averaging means nothing (position ids)."""
+    import torch
+    states = list(states)
+    if not states:
+        raise ValueError("average_states: no state dicts to average")
+    out = {}
+    for k, v in states[0].items():
+        if torch.is_floating_point(v):
+            out[k] = sum(sd[k].float() for sd in states) / len(states)
+        else:
+            out[k] = v.clone()
+    return out
+
+
+def _fit_tower(settings, fit, dev, passages, epochs, lr, batch_size, tau, progress, log, seed=13, soup=TOWER_SOUP):
+    """``soup`` query towers fine-tuned from different seeds, their weights averaged. Each member is trained by
+    :func:`_fit_member`; with `dev`, the soup's development dense R@10 is the last entry of the history."""
+    import torch
+    history, states, best = [], [], None
+    for j in range(soup):
+        if soup > 1:
+            log(f"query tower {j + 1}/{soup} of the soup")
+        model, tok, hist, best = _fit_member(settings, fit, dev, passages, epochs, lr, batch_size, tau, progress,
+                                             log, seed=seed + 1000 * j)
+        history += [{"member": j, **h} for h in hist] if soup > 1 else hist
+        states.append({k: v.detach().clone() for k, v in model.state_dict().items()})
+    if soup > 1:
+        with torch.no_grad():
+            model.load_state_dict(average_states(states))
+        del states
+        best = _dev_recall(model, tok, dev, passages) if dev else None
+        history.append({"soup": soup, "dev_R@10_dense": round(best, 4) if best is not None else None})
+        if dev:
+            log(f"soup of {soup}: dev dense R@10 {best:.4f}")
+    return model, tok, history, best
+
+
+def _encode(model, tok, texts: list[str]):
+    import torch
+    enc = tok([QUERY_PREFIX + t for t in texts], padding=True, truncation=True, max_length=96, return_tensors="pt")
+    h = model(**enc).last_hidden_state
+    m = enc["attention_mask"].unsqueeze(-1).to(h.dtype)
+    return torch.nn.functional.normalize((h * m).sum(1) / m.sum(1), dim=-1)
+
+
+def _dev_recall(model, tok, dev, passages) -> float:
+    import torch
+    model.eval()
+    with torch.no_grad():
+        vals = []
+        for i in range(0, len(dev), 64):
+            chunk = dev[i:i + 64]
+            s = (_encode(model, tok, [q.query for q, _ in chunk]) @ passages.T).numpy()
+            vals += [_recall_at(s[j], set(pos)) for j, (_, pos) in enumerate(chunk)]
+    return float(np.mean(vals)) if vals else 0.0
+
+
+def _fit_member(settings, fit, dev, passages, epochs, lr, batch_size, tau, progress, log, seed=13):
     """Fine-tunes e5's query encoder against the fixed passage embeddings; with `dev`, returns the epoch that
     scored best there (without, the last)."""
     import torch
@@ -208,28 +275,11 @@ def _fit_tower(settings, fit, dev, passages, epochs, lr, batch_size, tau, progre
         p.requires_grad = False
     fit = list(fit)
 
-    def encode(texts: list[str]) -> torch.Tensor:
-        enc = tok([QUERY_PREFIX + t for t in texts], padding=True, truncation=True, max_length=96, return_tensors="pt")
-        h = model(**enc).last_hidden_state
-        m = enc["attention_mask"].unsqueeze(-1).to(h.dtype)
-        return torch.nn.functional.normalize((h * m).sum(1) / m.sum(1), dim=-1)
-
-    def dev_recall() -> float:
-        model.eval()
-        with torch.no_grad():
-            vals = []
-            for i in range(0, len(dev), 64):
-                chunk = dev[i:i + 64]
-                qv = encode([q.query for q, _ in chunk])
-                s = (qv @ passages.T).numpy()
-                vals += [_recall_at(s[j], set(pos)) for j, (_, pos) in enumerate(chunk)]
-        return float(np.mean(vals)) if vals else 0.0
-
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.01)
     steps = epochs * ((len(fit) + batch_size - 1) // batch_size)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) *
                                               max(0.0, (steps - s) / steps))
-    best = dev_recall()
+    best = _dev_recall(model, tok, dev, passages)
     history = [{"epoch": 0, "dev_R@10_dense": round(best, 4)}]
     if dev:
         log(f"dev dense R@10 before training: {best:.4f}")
@@ -242,7 +292,7 @@ def _fit_tower(settings, fit, dev, passages, epochs, lr, batch_size, tau, progre
         for i in tqdm(range(0, len(fit), batch_size), desc=f"epoch {epoch}/{epochs}", disable=not progress,
                       leave=False):
             chunk = fit[i:i + batch_size]
-            qv = encode([q.query for q, _ in chunk])
+            qv = _encode(model, tok, [q.query for q, _ in chunk])
             logits = qv @ passages.T / tau
             loss = 0.0
             for j, (_, pos) in enumerate(chunk):
@@ -255,7 +305,7 @@ def _fit_tower(settings, fit, dev, passages, epochs, lr, batch_size, tau, progre
             opt.step()
             sched.step()
             losses.append(float(loss))
-        r = dev_recall()
+        r = _dev_recall(model, tok, dev, passages)
         history.append({"epoch": epoch, "loss": round(float(np.mean(losses)), 4), "dev_R@10_dense": round(r, 4)})
         log(f"epoch {epoch}: loss {np.mean(losses):.4f}" + (f", dev dense R@10 {r:.4f}" if dev else ""))
         if not dev or r > best:

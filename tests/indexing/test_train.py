@@ -33,3 +33,17 @@ def test_every_question_falls_in_exactly_one_fold_and_the_folds_are_balanced():
     assert set(sizes) == {0, 1, 2, 3}
     assert min(sizes.values()) > 400  # 500 each on average
     assert [_fold(q, 4) for q in reversed(ids)] == folds[::-1]  # by id alone, not by order or chance
+
+
+def test_a_soup_averages_the_float_weights_and_keeps_integer_buffers():
+    torch = pytest.importorskip("torch")
+    from indexing.train import average_states
+    a = {"w": torch.tensor([1.0, 2.0]), "ids": torch.tensor([0, 1, 2])}
+    b = {"w": torch.tensor([3.0, 6.0]), "ids": torch.tensor([0, 1, 2])}
+    c = {"w": torch.tensor([2.0, 1.0]), "ids": torch.tensor([0, 1, 2])}
+    soup = average_states([a, b, c])
+    assert torch.allclose(soup["w"], torch.tensor([2.0, 3.0]))
+    assert soup["ids"].dtype == torch.int64 and soup["ids"].tolist() == [0, 1, 2]
+    assert a["w"].tolist() == [1.0, 2.0]  # the members are left as they were
+    with pytest.raises(ValueError, match="no state dicts"):
+        average_states([])
