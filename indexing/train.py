@@ -227,7 +227,7 @@ def _fit_tower(settings, fit, dev, passages, epochs, lr, batch_size, tau, progre
         model, tok, hist, best = _fit_member(settings, fit, dev, passages, epochs, lr, batch_size, tau, progress,
                                              log, seed=seed + 1000 * j)
         history += [{"member": j, **h} for h in hist] if soup > 1 else hist
-        states.append({k: v.detach().clone() for k, v in model.state_dict().items()})
+        states.append(model.state_dict())  # this member's model is dropped next round: no copy needed
     if soup > 1:
         with torch.no_grad():
             model.load_state_dict(average_states(states))

@@ -179,20 +179,24 @@ def index_status() -> None:
 @index_app.command("train")
 def index_train(set_: Path = typer.Option(..., "--set", help="gold set (STARD layout); only its training part is read"),
                 epochs: int = typer.Option(4),
-                lr: Optional[float] = typer.Option(None, help="the query tower's learning rate [default: 2e-4]"),
+                lr: Optional[float] = typer.Option(None, help="the query tower's learning rate "
+                                                              "\\[default: 2e-4]"),
                 fusion_only: bool = typer.Option(False, help="keep the query tower, refit only the fusion"),
-                folds: int = typer.Option(4, min=1, help="fold towers that rank the re-ranker's training questions "
-                                                         "(cross-fitting; 1 = rank them with the final tower)"),
-                soup: int = typer.Option(3, min=1, help="query towers trained from different seeds and weight-averaged "
-                                                        "(1 = a single tower, a third of the training time)")) -> None:
+                folds: Optional[int] = typer.Option(None, min=1, help="fold towers that rank the re-ranker's training "
+                                                    "questions (cross-fitting; 1 = rank them with the final tower) "
+                                                    "\\[default: 4]"),
+                soup: Optional[int] = typer.Option(None, min=1, help="query towers trained from different seeds and "
+                                                   "weight-averaged (1 = a single tower, a third of the training "
+                                                   "time) \\[default: 3]")) -> None:
     """Fine-tune the e5 query tower and fit the fusion re-ranker on the training split (cached, not committed)."""
     from indexing.train import train
     if not set_.exists():
         fail(f"--set {set_}: no such file")
     r = _retriever(dense=True, background=False, progress=True)
-    report = train(r, set_, epochs=epochs, **({"lr": lr} if lr is not None else {}),
-                   log=lambda m: console.print(m, markup=False),
-                   fusion_only=fusion_only, folds=folds, soup=soup)
+    # options left out keep train()'s defaults, which are defined once, in indexing.train
+    given = {k: v for k, v in {"lr": lr, "folds": folds, "soup": soup}.items() if v is not None}
+    report = train(r, set_, epochs=epochs, log=lambda m: console.print(m, markup=False),
+                   fusion_only=fusion_only, **given)
     console.print_json(json.dumps(report, ensure_ascii=False))
 
 
