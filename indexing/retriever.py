@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ from .bm25 import BM25Index
 from .corpus import IndexCorpus, build_corpus
 from .dense import DenseIndex
 from .encoder import OnnxEncoder, base_encoder_dir, ensure_base_encoder, model_id_of
-from .fusion import BASE_TOWER_FEATURES, Candidate, LawPrior, LearnedFusion, consensus, features, rrf
+from .fusion import BASE_TOWER_FEATURES, Candidate, LawPrior, LearnedFusion, consensus, features, rrf, structure
 from .memory import FEATURES as MEMORY_FEATURES
 from .memory import QuestionMemory
 
@@ -85,7 +86,7 @@ class Retriever:
         self.bm25 = self._load_bm25()
         self.dense: DenseIndex | None = None
         self.dense_state = {"state": "off", "done": 0, "total": len(self.corpus.docs), "error": None}
-        self.fusion = LearnedFusion.load(self.index_dir / "fusion.json")
+        self.fusion = LearnedFusion.load(self.index_dir / "fusion.json", threads=self.settings.threads)
         self.prior = self.fusion.prior if self.fusion else LawPrior.uniform()
         self.memory: QuestionMemory | None = None  # loaded with the query tower (its embeddings belong to it)
         self.base_query: OnnxEncoder | None = None  # the un-tuned e5 query tower, for the re-ranker's second opinion
@@ -290,7 +291,13 @@ class Retriever:
         ds = [self.corpus.docs[i] for i in docs]
         cons = consensus(first_pass, [d.work_key for d in ds], [(d.work_key, d.path[0] if d.path else "") for d in ds],
                          [self._article_no(i) for i in docs])
-        return np.hstack([X, tower, mem, cons])
+        return np.hstack([X, tower, mem, cons, self._structure[docs]])
+
+    @cached_property
+    def _structure(self) -> np.ndarray:
+        """Structure features of every indexed provision (≈0.2 s for 76k provisions, once, on the first query)."""
+        return structure(np.array([self._article_no_uncached(i) for i in range(len(self.corpus.docs))]),
+                         [d.law_id for d in self.corpus.docs], self.corpus.texts)
 
     def rank(self, query: str, mask: np.ndarray | None = None, exclude: str | None = None) -> list[Candidate]:
         cands = self.candidates(query, mask, exclude=exclude)

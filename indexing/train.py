@@ -119,8 +119,9 @@ def train(retriever, gold_path: Path, epochs: int = 4, lr: float = TOWER_LR, bat
     fusion = LearnedFusion(trees, prior_all,
                            meta={"trained_on": str(gold_path), "dev_queries": len(dev), "fit_queries": len(data),
                                  "positives": int(y.sum()), "rows": int(len(y)), "model": "lambdamart",
-                                 "trees": int(len(trees.root)), "leaves": RANKER_PARAMS["num_leaves"],
-                                 "cross_fitted_folds": folds if cross_fit else 0})
+                                 "trees": int(len(trees.root)), "bagged": RANKER_BAG,
+                                 "leaves": RANKER_PARAMS["num_leaves"],
+                                 "cross_fitted_folds": folds if cross_fit else 0}, threads=settings.threads)
     retriever.fusion, retriever.prior = fusion, prior_all
     # weak-evidence threshold: 95 % of development questions whose gold is in the top 5 score above it
     good = []
@@ -324,15 +325,28 @@ RANKER_PARAMS = {"objective": "lambdarank", "learning_rate": 0.05, "num_leaves":
                  "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1,
                  "lambdarank_truncation_level": 20, "deterministic": True, "force_row_wise": True, "verbose": -1}
 RANKER_ROUNDS = 300
+# The served ranker is the average of rankers fitted from several seeds (row and feature sampling differ):
+# one ranker's CV R@10 moves by ±0.006 with its seed alone (five seeds: 0.740–0.753); five averaged scored
+# 0.752 / 0.752 for two sets of seeds (MRR@10 0.649 / 0.649; single rankers 0.746 / 0.646 on average). With the
+# structure features: single 0.753 / 0.648, five 0.752 / 0.650 and 0.755 / 0.655. On the held-out split five
+# single rankers scored R@10 0.730–0.740 (MRR@10 0.606–0.622), their average 0.742 / 0.624. Scoring 1,500 trees
+# instead of 300 costs about 2 ms a question.
+RANKER_BAG = 5
 
 
 def fit_ranker(X: np.ndarray, y: np.ndarray, groups: list[int], rounds: int = RANKER_ROUNDS, seed: int = 13,
-               threads: int = 2, **params) -> TreeEnsemble:
-    """LambdaMART over candidate rows grouped by question (``groups``: rows per question, in order)."""
+               threads: int = 2, bag: int = RANKER_BAG, **params) -> TreeEnsemble:
+    """LambdaMART over candidate rows grouped by question (``groups``: rows per question, in order): the average
+    of `bag` rankers fitted with seeds seed, seed + 1, …, as one ensemble whose leaf values are divided by `bag`."""
     import lightgbm as lgb
-    booster = lgb.train({**RANKER_PARAMS, "seed": seed, "num_threads": threads, **params},
-                        lgb.Dataset(X, y, group=groups), rounds)
-    return TreeEnsemble.from_lightgbm(booster.dump_model())
+    if bag < 1:
+        raise ValueError(f"bag must be at least 1, not {bag}")
+    data = lgb.Dataset(X, y, group=groups, free_raw_data=False)
+    trees = []
+    for k in range(bag):
+        booster = lgb.train({**RANKER_PARAMS, "seed": seed + k, "num_threads": threads, **params}, data, rounds)
+        trees += booster.dump_model()["tree_info"]
+    return TreeEnsemble.from_lightgbm({"tree_info": trees}, scale=1.0 / bag)
 
 
 def build_memory(retriever, data) -> QuestionMemory:

@@ -1,12 +1,12 @@
 """The question memory: recalling similar training questions, proposing and scoring their gold articles, leaving a
 question out of its own recollection, and surviving a corpus rebuild; plus the re-ranker's consensus features and
-its fitting."""
+its fitting, and where a provision sits in its law."""
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from indexing.fusion import CONSENSUS_FEATURES, consensus
+from indexing.fusion import CONSENSUS_FEATURES, STRUCTURE_FEATURES, consensus, structure
 from indexing.memory import FEATURES, QuestionMemory
 
 
@@ -83,6 +83,23 @@ def test_consensus_counts_support_from_the_same_law_chapter_and_neighbouring_art
     assert f[2, col["work_support"]] == 0.0 and f[2, col["work_top20"]] == 1
     assert f[0, col["near_article"]] == pytest.approx(0.5) and f[3, col["near_article"]] == 0.0
     assert consensus(np.zeros(0), [], [], []).shape == (0, len(CONSENSUS_FEATURES))
+
+
+def test_structure_places_each_article_in_its_own_law():
+    numbers = [1, 2, 3, 1, 5, 0]
+    laws = ["劳动法", "劳动法", "劳动法", "旅游法", "旅游法", "意见"]
+    texts = ["为了保护劳动者的合法权益，制定本法。", "第一款。\n第二款。", "本法自1995年1月1日起施行。", "甲", "乙", "丙"]
+    f = structure(numbers, laws, texts)
+    col = {n: i for i, n in enumerate(STRUCTURE_FEATURES)}
+    assert f.shape == (6, len(STRUCTURE_FEATURES))
+    assert f[:, col["article_no"]].tolist() == numbers
+    assert f[:, col["article_pos"]].tolist() == pytest.approx([1 / 3, 2 / 3, 1.0, 0.2, 1.0, 0.0])
+    assert f[:, col["first_article"]].tolist() == [1, 0, 0, 1, 0, 0]
+    # the last article of each law, not of the whole corpus; a provision without a number is neither
+    assert f[:, col["last_article"]].tolist() == [0, 0, 1, 0, 1, 0]
+    assert f[:, col["paragraphs"]].tolist() == [1, 2, 1, 1, 1, 1]
+    assert f[1, col["text_len_log"]] == pytest.approx(np.log1p(len(texts[1])))
+    assert structure([], [], []).shape == (0, len(STRUCTURE_FEATURES))
 
 
 def test_char_tfidf_matches_scikit_learns_vectorizer():
