@@ -160,7 +160,7 @@ class TreeEnsemble:
 
     def onnx_model(self) -> bytes:
         """The ensemble as one ONNX ``TreeEnsembleRegressor`` (double thresholds and inputs, like LightGBM's own
-        comparisons): ONNX Runtime walks 300 trees for 200 candidates in well under a millisecond."""
+        comparisons): ONNX Runtime walks 1,500 trees for 170 candidates in about 3 ms on two threads."""
         from onnx import TensorProto, helper
         tree_ids, node_ids, feats, modes, values, true_ids, false_ids = [], [], [], [], [], [], []
         t_tree, t_node, t_weight = [], [], []

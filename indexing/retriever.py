@@ -7,6 +7,7 @@ progress) and hybrid search switches on when it is ready.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 import time
@@ -30,6 +31,7 @@ from .fusion import BASE_TOWER_FEATURES, Candidate, LawPrior, LearnedFusion, con
 from .memory import FEATURES as MEMORY_FEATURES
 from .memory import QuestionMemory
 
+log = logging.getLogger(__name__)
 CANDIDATES = 100
 _NAME_END = ("法", "法典", "条例", "规定", "解释", "办法", "意见", "规则")
 
@@ -87,6 +89,11 @@ class Retriever:
         self.dense: DenseIndex | None = None
         self.dense_state = {"state": "off", "done": 0, "total": len(self.corpus.docs), "error": None}
         self.fusion = LearnedFusion.load(self.index_dir / "fusion.json", threads=self.settings.threads)
+        # a re-ranker fitted for another feature set is not used: say so, or an upgrade silently ranks by RRF
+        self._stale_fusion = self.fusion is None and (self.index_dir / "fusion.json").exists()
+        if self._stale_fusion:
+            log.warning("%s was fitted for another feature set; ranking by RRF until `fazhi index train --set FILE "
+                        "--fusion-only` refits it", self.index_dir / "fusion.json")
         self.prior = self.fusion.prior if self.fusion else LawPrior.uniform()
         self.memory: QuestionMemory | None = None  # loaded with the query tower (its embeddings belong to it)
         self.base_query: OnnxEncoder | None = None  # the un-tuned e5 query tower, for the re-ranker's second opinion
@@ -209,7 +216,9 @@ class Retriever:
 
     def status(self) -> dict:
         return {"docs": len(self.corpus.docs), "corpus_as_of": self.corpus.as_of, "lexical": "ready",
-                "dense": dict(self.dense_state), "fusion": "learned" if self.fusion else "rrf",
+                "dense": dict(self.dense_state), "fusion": "learned" if self.fusion else
+                ("rrf (fusion.json is stale: run `fazhi index train --set FILE --fusion-only`)" if self._stale_fusion
+                 else "rrf"),
                 "memory": len(self.memory) if self.memory is not None else 0}
 
     # ---- searching --------------------------------------------------------------------------------------

@@ -144,6 +144,22 @@ def test_learned_fusion_round_trips_and_refuses_other_features(tmp_path):
     assert LearnedFusion.load(tmp_path / "old.json") is None
 
 
+def test_a_re_ranker_fitted_for_other_features_is_reported_not_silently_dropped(lexical, caplog):
+    from indexing.retriever import Retriever
+    path = lexical.index_dir / "fusion.json"
+    path.write_text(json.dumps({"format": "lambdamart-1", "features": FEATURES[:-1], "trees": {}, "prior": {}}))
+    try:
+        with caplog.at_level("WARNING", logger="indexing.retriever"):
+            r = Retriever(lexical.store, lexical.settings, dense=False)
+        assert r.fusion is None
+        assert "--fusion-only" in r.status()["fusion"] and "stale" in r.status()["fusion"]
+        assert "another feature set" in caplog.text
+        assert r.search("行政复议法第二十条", k=1)  # still searches, by RRF
+    finally:
+        path.unlink()
+    assert Retriever(lexical.store, lexical.settings, dense=False).status()["fusion"] == "rrf"
+
+
 @pytest.mark.slow
 def test_hybrid_retrieval_on_a_small_real_store(small):
     assert small.status()["dense"]["state"] == "ready"
