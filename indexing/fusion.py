@@ -23,11 +23,12 @@ BASE_FEATURES = ["bm25_rr", "bm25_norm", "bm25_in", "dense_rr", "dense_cos", "de
 BASE_TOWER_FEATURES = ["e5_cos", "e5_gap", "e5_rank"]
 # how much the rest of the candidate list agrees: the same law, the same chapter, an article next door
 CONSENSUS_FEATURES = ["work_support", "chapter_support", "work_top20", "near_article"]
-# where the provision sits in its law and how long it is: a law's first article (its purpose) and last (when it
-# takes effect) echo the law's whole topic, so the towers rank them high for questions they never answer.
-# 5-fold CV over cross-fitted training features, five seeds each: R@10 0.746 → 0.753, MRR@10 0.646 → 0.648
-# (with the fold towers before the soup: 0.720 → 0.733); a gain in 12 of 12 ranker settings tried, but held-out
-# single rankers scored lower with them (0.730–0.740 vs 0.747): small either way.
+# where the provision sits in its law and how long it is (a law's first article states its purpose and its last
+# when it takes effect: both echo the whole law's topic without answering a question about it).
+# 5-fold CV over cross-fitted training features, five ranker seeds: R@10 0.746 → 0.753, MRR@10 0.646 → 0.648
+# (three seeds, with the fold towers before the soup: 0.720 → 0.733); better in each of 12 ranker settings tried
+# (three seeds each). On the held-out split five single rankers with them scored 0.730–0.740, against 0.747 for
+# the one ranker (seed 13) without them: small either way.
 STRUCTURE_FEATURES = ["article_no", "article_pos", "first_article", "last_article", "text_len_log", "paragraphs"]
 FEATURES = BASE_FEATURES + BASE_TOWER_FEATURES + MEMORY_FEATURES + CONSENSUS_FEATURES + STRUCTURE_FEATURES
 

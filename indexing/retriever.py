@@ -89,11 +89,11 @@ class Retriever:
         self.dense: DenseIndex | None = None
         self.dense_state = {"state": "off", "done": 0, "total": len(self.corpus.docs), "error": None}
         self.fusion = LearnedFusion.load(self.index_dir / "fusion.json", threads=self.settings.threads)
-        # a re-ranker fitted for another feature set is not used: say so, or an upgrade silently ranks by RRF
+        # a re-ranker fitted for another feature set (or model) is not used: say so, or an upgrade silently ranks by RRF
         self._stale_fusion = self.fusion is None and (self.index_dir / "fusion.json").exists()
         if self._stale_fusion:
-            log.warning("%s was fitted for another feature set; ranking by RRF until `fazhi index train --set FILE "
-                        "--fusion-only` refits it", self.index_dir / "fusion.json")
+            log.warning("%s was fitted for another feature set or model; ranking by RRF until `fazhi index train "
+                        "--set FILE --fusion-only` refits it", self.index_dir / "fusion.json")
         self.prior = self.fusion.prior if self.fusion else LawPrior.uniform()
         self.memory: QuestionMemory | None = None  # loaded with the query tower (its embeddings belong to it)
         self.base_query: OnnxEncoder | None = None  # the un-tuned e5 query tower, for the re-ranker's second opinion

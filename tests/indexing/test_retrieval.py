@@ -144,6 +144,25 @@ def test_learned_fusion_round_trips_and_refuses_other_features(tmp_path):
     assert LearnedFusion.load(tmp_path / "old.json") is None
 
 
+def test_the_feature_matrix_has_one_row_per_candidate_in_feature_order(lexical):
+    from indexing.fusion import STRUCTURE_FEATURES
+    from knowledge.numerals import parse_article_no
+    cands = lexical.candidates("公司拖欠工资不给怎么办", None)
+    X = lexical.feature_matrix("公司拖欠工资不给怎么办", cands)
+    assert X.shape == (len(cands), len(FEATURES))
+    col = {n: i for i, n in enumerate(FEATURES)}
+    for row, doc in zip(X, cands):  # rows follow the candidates' order, whatever block a column comes from
+        c, d = cands[doc], lexical.corpus.docs[doc]
+        assert row[col["bm25_norm"]] == pytest.approx(c.bm25_score / max(x.bm25_score for x in cands.values()))
+        try:
+            number = parse_article_no(d.label)[0]
+        except ValueError:  # a provision without an article number (an item of the opinions)
+            number = 0
+        assert row[col["article_no"]] == number
+        assert row[col["text_len_log"]] == pytest.approx(np.log1p(len(lexical.corpus.texts[doc])))
+    assert list(col)[-len(STRUCTURE_FEATURES):] == STRUCTURE_FEATURES
+
+
 def test_a_re_ranker_fitted_for_other_features_is_reported_not_silently_dropped(lexical, caplog):
     from indexing.retriever import Retriever
     path = lexical.index_dir / "fusion.json"
@@ -153,7 +172,7 @@ def test_a_re_ranker_fitted_for_other_features_is_reported_not_silently_dropped(
             r = Retriever(lexical.store, lexical.settings, dense=False)
         assert r.fusion is None
         assert "--fusion-only" in r.status()["fusion"] and "stale" in r.status()["fusion"]
-        assert "another feature set" in caplog.text
+        assert "another feature set or model" in caplog.text
         assert r.search("行政复议法第二十条", k=1)  # still searches, by RRF
     finally:
         path.unlink()
