@@ -88,12 +88,13 @@ class Retriever:
         self.bm25 = self._load_bm25()
         self.dense: DenseIndex | None = None
         self.dense_state = {"state": "off", "done": 0, "total": len(self.corpus.docs), "error": None}
-        self.fusion = LearnedFusion.load(self.index_dir / "fusion.json", threads=self.settings.threads)
+        fusion_path = self.index_dir / "fusion.json"
+        self.fusion = LearnedFusion.load(fusion_path, threads=self.settings.threads)
         # a re-ranker fitted for another feature set (or model) is not used: say so, or an upgrade silently ranks by RRF
-        self._stale_fusion = self.fusion is None and (self.index_dir / "fusion.json").exists()
+        self._stale_fusion = self.fusion is None and fusion_path.exists()
         if self._stale_fusion:
             log.warning("%s was fitted for another feature set or model; ranking by RRF until `fazhi index train "
-                        "--set FILE --fusion-only` refits it", self.index_dir / "fusion.json")
+                        "--set FILE --fusion-only` refits it", fusion_path)
         self.prior = self.fusion.prior if self.fusion else LawPrior.uniform()
         self.memory: QuestionMemory | None = None  # loaded with the query tower (its embeddings belong to it)
         self.base_query: OnnxEncoder | None = None  # the un-tuned e5 query tower, for the re-ranker's second opinion
@@ -109,7 +110,6 @@ class Retriever:
         # the re-ranker's features): the cache holds the pending result, so nothing encodes it twice
         self._base_future = lru_cache(maxsize=256)(lambda q: self._pool.submit(self.base_query.queries, [q]))
         self._recall = lru_cache(maxsize=256)(self._recall_uncached)
-        self._article_no = lru_cache(maxsize=None)(self._article_no_uncached)
         self._levels = np.array([d.level for d in self.corpus.docs])
         self._regions = np.array([d.region for d in self.corpus.docs])
         self._names = sorted({k for k in self.resolver._keys if len(k) >= 3 and k.endswith(_NAME_END)},
@@ -199,7 +199,7 @@ class Retriever:
     def _recall_uncached(self, query: str, exclude: str | None):
         return self.memory.recall(query, self._qvec(query), exclude)
 
-    def _article_no_uncached(self, doc: int) -> int:
+    def _article_no(self, doc: int) -> int:
         from knowledge.numerals import parse_article_no
         try:
             return parse_article_no(self.corpus.docs[doc].label)[0]
@@ -298,14 +298,15 @@ class Retriever:
             mem = np.zeros((len(docs), len(MEMORY_FEATURES)))
         first_pass = X[:, 0] + X[:, 3]  # 1/(1+rank), lexical + dense
         ds = [self.corpus.docs[i] for i in docs]
+        place = self._structure[docs]  # its first column is the article number, which consensus needs too
         cons = consensus(first_pass, [d.work_key for d in ds], [(d.work_key, d.path[0] if d.path else "") for d in ds],
-                         [self._article_no(i) for i in docs])
-        return np.hstack([X, tower, mem, cons, self._structure[docs]])
+                         place[:, 0].astype(int))
+        return np.hstack([X, tower, mem, cons, place])
 
     @cached_property
     def _structure(self) -> np.ndarray:
         """Structure features of every indexed provision (≈0.2 s for 76k provisions, once, on the first query)."""
-        return structure(np.array([self._article_no_uncached(i) for i in range(len(self.corpus.docs))]),
+        return structure(np.array([self._article_no(i) for i in range(len(self.corpus.docs))]),
                          [d.law_id for d in self.corpus.docs], self.corpus.texts)
 
     def rank(self, query: str, mask: np.ndarray | None = None, exclude: str | None = None) -> list[Candidate]:
