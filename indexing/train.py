@@ -263,6 +263,9 @@ def _dev_recall(model, tok, dev, passages) -> float:
 def _fit_member(settings, fit, dev, passages, epochs, lr, batch_size, tau, progress, log, seed=13):
     """Fine-tunes e5's query encoder against the fixed passage embeddings; with `dev`, returns the epoch that
     scored best there (without, the last)."""
+    # Only the query side learns: tuning e5's top four passage layers as well (fresh positives and one fresh hard
+    # negative a question against the stored embeddings, lr 5e-5) scored dense R@10 0.603 against 0.637 for this
+    # tower alone on cross-fit fold 0, and every change to the passage side costs an 18-minute re-encoding.
     import torch
     from transformers import AutoModel, AutoTokenizer
 

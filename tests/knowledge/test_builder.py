@@ -1,5 +1,4 @@
 """Building the store: every input imported or reported, incremental rebuilds, transactions."""
-import shutil
 
 import pytest
 
