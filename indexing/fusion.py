@@ -31,8 +31,9 @@ CONSENSUS_FEATURES = ["work_support", "chapter_support", "work_top20", "near_art
 # the one ranker (seed 13) without them: small either way.
 STRUCTURE_FEATURES = ["article_no", "article_pos", "first_article", "last_article", "text_len_log", "paragraphs"]
 # Left out, within seed noise in the same CV (R@10 / MRR@10 against 0.754 / 0.649, three seeds): a law classifier's
-# probability for the candidate's law (char TF-IDF + logistic regression, 0.750 / 0.649) and IBM-style word
-# translation scores mined from training pairs (0.750–0.754 / 0.646–0.652).
+# probability for the candidate's law (char TF-IDF + logistic regression, 0.750 / 0.649), IBM-style word
+# translation scores mined from training pairs (0.750–0.754 / 0.646–0.652), and the stored passage embeddings'
+# similarity of each candidate to the first-pass top 1 / top 3 / weighted top 10 (0.748–0.751 / 0.652–0.655).
 FEATURES = BASE_FEATURES + BASE_TOWER_FEATURES + MEMORY_FEATURES + CONSENSUS_FEATURES + STRUCTURE_FEATURES
 
 
