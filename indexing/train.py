@@ -3,7 +3,9 @@
 1. Query tower: e5's query encoder is fine-tuned contrastively against the *fixed* passage embeddings of the
    whole store (full-corpus softmax: every other provision is a negative), so the dense index needs no
    re-encoding and training costs only short query passes. Word embeddings stay frozen (small data). Three
-   towers from different seeds are weight-averaged into the one that is served (a "model soup").
+   towers from different seeds are weight-averaged into the one that is served (a "model soup"). Once the
+   development slice has shown that the recipe beats the base tower, the served soup is refitted on every
+   training question, development included, for the same fixed number of epochs.
 2. Question memory (:mod:`indexing.memory`): every training question with its gold articles, embedded by
    the new tower.
 3. Re-ranker (:mod:`indexing.fusion`): boosted trees (LambdaMART) over lexical/dense ranks and scores, the base tower's
@@ -12,8 +14,8 @@
    (cross-fitting: four extra towers, each trained on three quarters of the questions, cached).
 
 Only the training part of the fixed 80/20 split is read; within it, a second fixed split keeps 15 % for
-development (early stopping of the tower, the weak-evidence threshold). Everything lands in the cache
-folder, never in git.
+development (the check that fine-tuning helps, the tower's reported figures, the weak-evidence threshold).
+Everything lands in the cache folder, never in git.
 """
 from __future__ import annotations
 
@@ -56,11 +58,16 @@ TOWER_LR, TOWER_TAU = 2e-4, 0.02
 # whole retriever went from 0.735 to 0.747. No serving cost (one tower is served); training takes three times
 # as long.
 TOWER_SOUP = 3
+# The served soup is refitted on all training questions (development slice included; 4 epochs, no early
+# stopping) once the development run has shown the recipe helps. Learning curve of one member (seed 13, dev
+# dense R@10 after 4 epochs) on 60 / 80 / 100 % of the fit questions: 0.619 / 0.639 / 0.655 — recall was still
+# climbing with data, and the development slice is another 17 % of it.
+TOWER_REFIT = True
 
 
 def train(retriever, gold_path: Path, epochs: int = 4, lr: float = TOWER_LR, batch_size: int = 16, tau: float = TOWER_TAU,
           seed: int = 13, progress: bool = True, log=print, fusion_only: bool = False,
-          folds: int = CROSS_FOLDS, soup: int = TOWER_SOUP) -> dict:
+          folds: int = CROSS_FOLDS, soup: int = TOWER_SOUP, refit: bool = TOWER_REFIT) -> dict:
     import torch
 
     t_start = time.time()
@@ -89,7 +96,7 @@ def train(retriever, gold_path: Path, epochs: int = 4, lr: float = TOWER_LR, bat
     if fusion_only:
         history, best, improved = [], None, (settings.models_dir / "query-encoder-onnx" / "manifest.json").exists()
     else:
-        history, best, improved = _train_tower(retriever, fit, dev, passages, **tower)
+        history, best, improved = _train_tower(retriever, fit, dev, passages, refit=refit, **tower)
 
     # ---- fusion: fitted on every training question, each seen as a new question would be: left out of its
     # own memory and law prior, and (cross-fitting) ranked by a query tower that never trained on it — the
@@ -123,13 +130,15 @@ def train(retriever, gold_path: Path, epochs: int = 4, lr: float = TOWER_LR, bat
                                  "leaves": RANKER_PARAMS["num_leaves"],
                                  "cross_fitted_folds": folds if cross_fit else 0}, threads=settings.threads)
     retriever.fusion, retriever.prior = fusion, prior_all
-    # weak-evidence threshold: 95 % of development questions whose gold is in the top 5 score above it
-    good = []
+    # weak-evidence threshold: 95 % of development questions whose gold is in the top 5 score above it. The
+    # refitted tower has seen them, yet this moved only from -0.02 to -0.08. Scoring their cross-fitted rows
+    # instead (fold towers, re-rankers fitted without them) read 0.49–0.53: fold towers, trained on fewer
+    # questions, give the re-ranker larger scores than the served tower does, so that would misjudge new questions.
+    rows = []
     for q, pos in dev:
         cands = retriever.rank(q.query, exclude=q.id)
-        if cands and any(c.doc in pos for c in cands[:5]):
-            good.append(cands[0].score)
-    fusion.meta["weak_threshold"] = round(float(np.percentile(good, 5)), 3) if good else -4.0
+        rows.append((np.array([c.score for c in cands]), np.array([c.doc in pos for c in cands])))
+    fusion.meta["weak_threshold"] = weak_threshold(rows)
     fusion.save(settings.index_dir / "fusion.json")
     report = {"history": history, "best_dev_R@10_dense": round(best, 4) if best is not None else None,
               "query_tower": "fine-tuned" if improved
@@ -141,6 +150,17 @@ def train(retriever, gold_path: Path, epochs: int = 4, lr: float = TOWER_LR, bat
 
 def _fold(qid: str, folds: int) -> int:
     return int(hashlib.sha256(f"fazhi-fold:{qid}".encode()).hexdigest()[:8], 16) % folds
+
+
+def weak_threshold(questions, top: int = 5, share: float = 0.05, default: float = -4.0) -> float:
+    """The re-ranker score that all but `share` of the questions answered well (a gold article among their
+    `top` candidates) have at first place; `questions` holds (scores, labels) of each question's candidates."""
+    good = []
+    for scores, labels in questions:
+        order = np.argsort(-np.asarray(scores), kind="stable")[:top]
+        if len(order) and np.asarray(labels)[order].any():
+            good.append(float(np.asarray(scores)[order[0]]))
+    return round(float(np.percentile(good, 100 * share)), 3) if good else default
 
 
 def _features(retriever, items, prior_all, X, y, groups, progress, desc) -> None:
@@ -181,14 +201,22 @@ def _fold_towers(retriever, data, passages, gold_path: Path, folds: int, tower: 
     return dirs
 
 
-def _train_tower(retriever, fit, dev, passages, **tower):
-    """The serving query tower: trained on the fit part, each member's epoch kept by development dense R@10."""
+def _train_tower(retriever, fit, dev, passages, refit: bool = TOWER_REFIT, **tower):
+    """The serving query tower: trained on the fit part, each member's epoch kept by development dense R@10;
+    with `refit`, once that run beats the base tower, trained again on fit and development together for the
+    full epochs (nothing is left to stop early on), and that soup is served."""
     settings = retriever.settings
     log = tower["log"]
     model, tok, history, best = _fit_tower(settings, fit, dev, passages, **tower)
     trained_dir = settings.models_dir / "query-encoder"
     onnx_dir = settings.models_dir / "query-encoder-onnx"
     improved = history[0]["dev_R@10_dense"] < best
+    if improved and refit and dev:
+        log(f"refitting the served tower on all {len(fit) + len(dev)} training questions "
+            f"({tower['epochs']} epochs, development included)")
+        del model
+        model, tok, _, _ = _fit_tower(settings, list(fit) + list(dev), [], passages, **tower)
+        history.append({"refit_on": len(fit) + len(dev), "epochs": tower["epochs"]})
     if improved:
         shutil.rmtree(trained_dir, ignore_errors=True)
         model.save_pretrained(str(trained_dir))

@@ -187,14 +187,18 @@ def index_train(set_: Path = typer.Option(..., "--set", help="gold set (STARD la
                                                     "\\[default: 4]"),
                 soup: Optional[int] = typer.Option(None, min=1, help="query towers trained from different seeds and "
                                                    "weight-averaged (1 = a single tower, a third of the training "
-                                                   "time) \\[default: 3]")) -> None:
+                                                   "time) \\[default: 3]"),
+                refit: Optional[bool] = typer.Option(None, "--refit/--no-refit",
+                                                     help="train the served tower again on all training questions, "
+                                                     "development included, once development has shown the recipe "
+                                                     "helps \\[default: refit]")) -> None:
     """Fine-tune the e5 query tower and fit the fusion re-ranker on the training split (cached, not committed)."""
     from indexing.train import train
     if not set_.exists():
         fail(f"--set {set_}: no such file")
     r = _retriever(dense=True, background=False, progress=True)
     # options left out keep train()'s defaults, which are defined once, in indexing.train
-    given = {k: v for k, v in {"lr": lr, "folds": folds, "soup": soup}.items() if v is not None}
+    given = {k: v for k, v in {"lr": lr, "folds": folds, "soup": soup, "refit": refit}.items() if v is not None}
     report = train(r, set_, epochs=epochs, log=lambda m: console.print(m, markup=False),
                    fusion_only=fusion_only, **given)
     console.print_json(json.dumps(report, ensure_ascii=False))

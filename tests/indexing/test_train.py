@@ -64,3 +64,18 @@ def test_a_soup_averages_the_float_weights_and_keeps_integer_buffers():
     assert a["w"].tolist() == [1.0, 2.0]  # the members are left as they were
     with pytest.raises(ValueError, match="no state dicts"):
         average_states([])
+
+
+def test_the_weak_evidence_threshold_is_the_low_tail_of_top_scores_of_well_answered_questions():
+    from indexing.train import weak_threshold
+    rng = np.random.default_rng(3)
+    questions = []
+    for q in range(100):  # question q: top score q / 10; its answer at place 1, except every tenth question
+        scores = np.concatenate([[q / 10], rng.uniform(-5, q / 10 - 0.01, size=9)])
+        labels = np.zeros(10, dtype=int)
+        labels[0 if q % 10 else int(np.argmin(scores))] = 1  # every tenth: the answer ranked last, not in the top 5
+        questions.append((scores, labels))
+    kept = [q / 10 for q in range(100) if q % 10]
+    assert weak_threshold(questions) == pytest.approx(round(float(np.percentile(kept, 5)), 3))
+    assert weak_threshold([(np.array([1.0, 0.5]), np.array([0, 0]))]) == -4.0  # nobody answered well: the default
+    assert weak_threshold([]) == -4.0
