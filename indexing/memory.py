@@ -21,7 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-FEATURES = ["mem_e_max", "mem_e_vote", "mem_e_first", "mem_t_max", "mem_t_vote", "mem_t_first"]
+# Per kind of neighbour ("e": the query tower, "t": character n-grams): the best similarity of a neighbour citing
+# the candidate, its softmax votes, 1/(1+rank) of the first. The tower's best similarity is left out: its scale
+# is the tower's own (see BASE_FEATURES in indexing.fusion).
+FEATURES = ["mem_e_vote", "mem_e_first", "mem_t_max", "mem_t_vote", "mem_t_first"]
 VERSION = "memory-1"
 _WHITE_RUNS = re.compile(r"\s\s+")
 
@@ -119,12 +122,15 @@ class QuestionMemory:
         return out
 
     def features(self, rec: Recollection, docs: list[int]) -> np.ndarray:
-        """Per candidate, per kind: best neighbour similarity citing it, softmax votes, 1/(1+rank) of the first."""
+        """Per candidate, the columns of FEATURES: per kind, best neighbour similarity citing it, softmax votes,
+        1/(1+rank) of the first."""
         col = {d: j for j, d in enumerate(docs)}
         out = np.zeros((len(docs), len(FEATURES)))
-        for base, kind in ((0, "e"), (3, "t")):
+        for kind in ("e", "t"):
             if kind not in rec.neighbours:
                 continue
+            c_max, c_vote, c_first = (FEATURES.index(f"mem_{kind}_{n}") if f"mem_{kind}_{n}" in FEATURES else None
+                                      for n in ("max", "vote", "first"))
             idx, s = rec.neighbours[kind]
             if not len(idx):
                 continue
@@ -135,10 +141,11 @@ class QuestionMemory:
                     j = col.get(p)
                     if j is None:
                         continue
-                    out[j, base] = max(out[j, base], sim)
-                    out[j, base + 1] += wt
-                    if out[j, base + 2] == 0:
-                        out[j, base + 2] = 1.0 / (1 + rank)
+                    if c_max is not None:
+                        out[j, c_max] = max(out[j, c_max], sim)
+                    out[j, c_vote] += wt
+                    if out[j, c_first] == 0:
+                        out[j, c_first] = 1.0 / (1 + rank)
         return out
 
     # ---- persistence ----------------------------------------------------------------------------------------

@@ -267,7 +267,6 @@ class Retriever:
         prior = prior or self.prior
         named = self.named_works(query)
         best_b = max((c.bm25_score for c in cands.values()), default=0.0)
-        best_d = max((c.dense_score for c in cands.values() if c.dense_rank is not None), default=0.0)
         toks = self._tokens(query)
         rows = []
         for c in cands.values():
@@ -277,7 +276,7 @@ class Retriever:
             q_text = sum(1 for t in toks if t in text) / len(toks) if toks else 0.0
             q_title = sum(1 for t in toks if t in head) / len(toks) if toks else 0.0
             rows.append(features(c, work_key=d.work_key, level=d.level, text_len=len(text),
-                                 title=d.title, prior=prior, named_works=named, best_bm25=best_b, best_dense=best_d,
+                                 title=d.title, prior=prior, named_works=named, best_bm25=best_b,
                                  q_in_text=q_text, q_in_title=q_title))
         X = np.array(rows, dtype=np.float64)
         docs = list(cands)

@@ -163,6 +163,12 @@ def test_the_feature_matrix_has_one_row_per_candidate_in_feature_order(lexical):
     assert list(col)[-len(STRUCTURE_FEATURES):] == STRUCTURE_FEATURES
 
 
+def test_the_re_ranker_reads_no_raw_similarity_of_the_tuned_tower():
+    # it learns from fold towers and is served by the final tower: only ranks and votes mean the same in both
+    assert not {"dense_cos", "dense_gap", "mem_e_max"} & set(FEATURES)
+    assert {"dense_rr", "dense_in", "mem_e_vote", "mem_e_first", "e5_cos", "mem_t_max"} <= set(FEATURES)
+
+
 def test_a_re_ranker_fitted_for_other_features_is_reported_not_silently_dropped(lexical, caplog):
     from indexing.retriever import Retriever
     path = lexical.index_dir / "fusion.json"
