@@ -21,8 +21,9 @@ from .memory import FEATURES as MEMORY_FEATURES
 # towers (750 questions each) but is served them by the final tower (all 1,000). Ranks and memory votes carry
 # the evidence without the scale. 5-fold CV over cross-fitted rows, R@10 / MRR@10 (ranker seeds 1–3 and 4–6):
 # all features 0.754 / 0.649 and 0.753 / 0.655; without the three 0.757 / 0.654 and 0.759 / 0.654.
-BASE_FEATURES = ["bm25_rr", "bm25_norm", "bm25_in", "dense_rr", "dense_in", "law_prior", "law_named", "lvl_law", "lvl_admin", "lvl_interp", "lvl_local", "lvl_other",
-                 "short_text", "amendment_doc", "q_in_text", "q_in_title"]
+BASE_FEATURES = ["bm25_rr", "bm25_norm", "bm25_in", "dense_rr", "dense_in", "law_prior", "law_named", "lvl_law",
+                 "lvl_admin", "lvl_interp", "lvl_local", "lvl_other", "short_text", "amendment_doc", "q_in_text",
+                 "q_in_title"]
 # the un-tuned e5 query tower's view of the same candidates: a second opinion the fine-tuning cannot bias
 BASE_TOWER_FEATURES = ["e5_cos", "e5_gap", "e5_rank"]
 # how much the rest of the candidate list agrees: the same law, the same chapter, an article next door
