@@ -22,9 +22,11 @@ from pathlib import Path
 import numpy as np
 
 # Per kind of neighbour ("e": the query tower, "t": character n-grams): the best similarity of a neighbour citing
-# the candidate, its softmax votes, 1/(1+rank) of the first. The tower's best similarity is left out: its scale
-# is the tower's own (see BASE_FEATURES in indexing.fusion).
-FEATURES = ["mem_e_vote", "mem_e_first", "mem_t_max", "mem_t_vote", "mem_t_first"]
+# the candidate, its softmax votes, 1/(1+rank) of the first. The re-ranker leaves out the tower's best similarity:
+# its scale is the tower's own (see BASE_FEATURES in indexing.fusion).
+_PER_KIND = ["mem_e_max", "mem_e_vote", "mem_e_first", "mem_t_max", "mem_t_vote", "mem_t_first"]
+FEATURES = [f for f in _PER_KIND if f != "mem_e_max"]
+_COLUMNS = [_PER_KIND.index(f) for f in FEATURES]
 VERSION = "memory-1"
 _WHITE_RUNS = re.compile(r"\s\s+")
 
@@ -125,12 +127,10 @@ class QuestionMemory:
         """Per candidate, the columns of FEATURES: per kind, best neighbour similarity citing it, softmax votes,
         1/(1+rank) of the first."""
         col = {d: j for j, d in enumerate(docs)}
-        out = np.zeros((len(docs), len(FEATURES)))
-        for kind in ("e", "t"):
+        out = np.zeros((len(docs), len(_PER_KIND)))
+        for base, kind in ((0, "e"), (3, "t")):
             if kind not in rec.neighbours:
                 continue
-            c_max, c_vote, c_first = (FEATURES.index(f"mem_{kind}_{n}") if f"mem_{kind}_{n}" in FEATURES else None
-                                      for n in ("max", "vote", "first"))
             idx, s = rec.neighbours[kind]
             if not len(idx):
                 continue
@@ -141,12 +141,11 @@ class QuestionMemory:
                     j = col.get(p)
                     if j is None:
                         continue
-                    if c_max is not None:
-                        out[j, c_max] = max(out[j, c_max], sim)
-                    out[j, c_vote] += wt
-                    if out[j, c_first] == 0:
-                        out[j, c_first] = 1.0 / (1 + rank)
-        return out
+                    out[j, base] = max(out[j, base], sim)
+                    out[j, base + 1] += wt
+                    if out[j, base + 2] == 0:
+                        out[j, base + 2] = 1.0 / (1 + rank)
+        return out[:, _COLUMNS]
 
     # ---- persistence ----------------------------------------------------------------------------------------
     def save(self, folder: Path) -> None:

@@ -108,9 +108,7 @@ def train(retriever, gold_path: Path, epochs: int = 4, lr: float = TOWER_LR, bat
     if cross_fit:
         fold_dirs = _fold_towers(retriever, data, passages, gold_path, folds, tower)
         for k, folder in enumerate(fold_dirs):
-            retriever.dense.query_encoder = OnnxEncoder(folder, int8=True)
-            retriever.memory = build_memory(retriever, data)
-            retriever.clear_caches()
+            _use_tower(retriever, folder, data)
             part = [d for d in data if _fold(d[0].id, folds) == k]
             _features(retriever, part, prior_all, X, y, groups, progress, f"re-ranker features, fold {k + 1}/{folds}")
     retriever.reload_query_encoder(memory=False)
@@ -137,9 +135,7 @@ def train(retriever, gold_path: Path, epochs: int = 4, lr: float = TOWER_LR, bat
     dev_tower = settings.models_dir / DEV_TOWER
     unseen = bool(dev) and (dev_tower / "manifest.json").exists()
     if unseen:
-        retriever.dense.query_encoder = OnnxEncoder(dev_tower, int8=True)
-        retriever.memory = build_memory(retriever, data)
-        retriever.clear_caches()
+        _use_tower(retriever, dev_tower, data)
     rows = []
     for q, pos in dev:
         cands = retriever.rank(q.query, exclude=q.id)
@@ -186,6 +182,21 @@ def _features(retriever, items, prior_all, X, y, groups, progress, desc) -> None
         groups.append(len(cands))
 
 
+def _use_tower(retriever, folder: Path, data) -> None:
+    """Ranks with the int8 tower in `folder` and a question memory embedded by it."""
+    retriever.dense.query_encoder = OnnxEncoder(folder, int8=True)
+    retriever.memory = build_memory(retriever, data)
+    retriever.clear_caches()
+
+
+def _export_tower(model, tok, out: Path) -> None:
+    """A trained tower as ONNX (fp32 and int8) in `out`, without keeping its checkpoint."""
+    with tempfile.TemporaryDirectory() as tmp:
+        model.save_pretrained(tmp)
+        tok.save_pretrained(tmp)
+        export_onnx(Path(tmp), out, quantize=True)
+
+
 def _fold_towers(retriever, data, passages, gold_path: Path, folds: int, tower: dict) -> list[Path]:
     """One query tower per fold, trained on the other folds (int8 ONNX, cached: a `--fusion-only` refit reuses
     them while the gold set, the folds and the tower's settings are unchanged)."""
@@ -203,10 +214,7 @@ def _fold_towers(retriever, data, passages, gold_path: Path, folds: int, tower: 
         rest = [d for d in data if _fold(d[0].id, folds) != k]
         tower["log"](f"cross-fitting: fold tower {k + 1}/{folds} on {len(rest)} questions")
         model, tok, _, _ = _fit_tower(settings, rest, [], passages, **{**tower, "seed": tower["seed"] + 1 + k})
-        with tempfile.TemporaryDirectory() as tmp:
-            model.save_pretrained(tmp)
-            tok.save_pretrained(tmp)
-            export_onnx(Path(tmp), out, quantize=True)
+        _export_tower(model, tok, out)
     manifest.write_text(json.dumps(key))
     return dirs
 
@@ -224,10 +232,7 @@ def _train_tower(retriever, fit, dev, passages, refit: bool = TOWER_REFIT, **tow
     dev_dir = settings.models_dir / DEV_TOWER
     shutil.rmtree(dev_dir, ignore_errors=True)
     if improved and refit and dev:
-        with tempfile.TemporaryDirectory() as tmp:
-            model.save_pretrained(tmp)
-            tok.save_pretrained(tmp)
-            export_onnx(Path(tmp), dev_dir, quantize=True)
+        _export_tower(model, tok, dev_dir)
         log(f"refitting the served tower on all {len(fit) + len(dev)} training questions "
             f"({tower['epochs']} epochs, development included)")
         del model
