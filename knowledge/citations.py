@@ -65,6 +65,18 @@ class Resolution:
         return s
 
     @property
+    def cited(self) -> tuple[str | None, str | None]:
+        """(law, article) as the store has them, else as the citation names them — a citation to a law or article
+        the store lacks is still shown by name, with NOT_IN_STORE as its status."""
+        if self.law and self.provision:
+            return self.law.title, self.provision.label
+        ref = parse_citation(self.citation)
+        if ref is None:
+            return (self.law.title if self.law else None), None
+        article = f"第{_cn(ref.article)}条" + (f"之{_cn(ref.sub)}" if ref.sub else "")
+        return (self.law.title if self.law else ref.name), article
+
+    @property
     def quote(self) -> str:
         if not self.provision:
             return ""
@@ -79,12 +91,16 @@ class Resolution:
         return self.provision.text
 
     def to_json(self) -> dict:
-        return {"citation": self.citation, "found": self.found, "reason": self.reason,
-                "law": self.law.title if self.law else None,
-                "article": self.provision.label if self.provision else None,
-                "paragraph": self.paragraph, "item": self.item, "status": self.status,
+        law, article = self.cited
+        return {"citation": self.citation, "found": self.found, "reason": self.reason, "law": law, "article": article,
+                "paragraph": self.paragraph, "item": self.item,
+                "status": self.status or (NOT_IN_STORE if self.reason in _MISSING else None),
                 "provision_id": self.provision.provision_id if self.provision else None,
                 "text": self.quote if self.provision else None, "label": self.label if self.found else None}
+
+
+NOT_IN_STORE = "本库未收录"
+_MISSING = ("law_not_found", "article_not_found")
 
 
 def _cn(n: int) -> str:

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.citations import NOT_IN_STORE, Resolution
+
 from . import channels as ch
 from . import rules
 from .dates import COUNTING_RULE, Deadline, Period, compute_deadline
@@ -220,15 +222,12 @@ class Router:
         for cit, why in pairs:
             key = (cit, on.isoformat())
             if key not in self._basis_cache:
-                if res is None:
-                    self._basis_cache[key] = Basis(cit, why, found=False, current=False)
-                else:
-                    r = res.resolve(cit)
-                    self._basis_cache[key] = Basis(
-                        cit, why, found=r.found, current=r.current, law=r.law.title if r.law else None,
-                        article=r.provision.label if r.provision else None, label=r.label if r.found else None,
-                        status=r.status, provision_id=r.provision.provision_id if r.provision else None,
-                        quote=r.quote or "")
+                r = res.resolve(cit) if res is not None else Resolution(cit, found=False, reason="law_not_found")
+                law, article = r.cited
+                self._basis_cache[key] = Basis(
+                    cit, why, found=r.found, current=r.current, law=law, article=article,
+                    label=r.label if r.found else None, status=r.status or (None if r.found else NOT_IN_STORE),
+                    provision_id=r.provision.provision_id if r.provision else None, quote=r.quote or "")
             b = self._basis_cache[key]
             out.append(Basis(**{**b.__dict__, "why": why}))
         return out

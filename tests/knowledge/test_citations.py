@@ -96,6 +96,13 @@ def test_amended_law_not_yet_in_force_keeps_the_old_version_current(store):
     assert [store.status_on(v, "2027-01-02") for v in versions] == ["已修改", "现行有效"]
 
 
+def test_a_citation_the_store_lacks_is_shown_by_name_never_as_null(resolver):
+    d = resolver.resolve("某市不存在的调解规定第十九条").to_json()
+    assert (d["law"], d["article"], d["status"], d["found"]) == ("某市不存在的调解规定", "第十九条", "本库未收录", False)
+    d = resolver.resolve("行政复议法第九百条").to_json()
+    assert (d["law"], d["article"], d["status"]) == ("中华人民共和国行政复议法", "第九百条", "本库未收录")
+
+
 def test_citations_found_in_running_text(resolver):
     text = "根据《中华人民共和国行政复议法》第二十条第一款，以及道路交通安全法第七十四条的规定，还有《不存在法》第三条。"
     found = resolver.find_in_text(text)

@@ -195,3 +195,13 @@ def test_a_decisive_rule_wins_close_calls_but_not_against_a_confident_model():
     assert ranked[0][0] == ch.PETITION and decided_by == "model"
     suit = next(r for r in ranked if r[0] == ch.ADMIN_LITIGATION)
     assert any(reason.startswith("规则提示") for reason in suit[4])  # the clerk still sees the rule's reading
+
+
+def test_a_basis_entry_always_names_a_law_and_an_article(router):
+    basis = router.resolve_basis([("某市不存在的调解规定第十九条", "交警调解"),
+                                  ("行政复议法第二十条", "申请期限")], TODAY)
+    missing, found = basis
+    assert (missing.law, missing.article, missing.status, missing.found) == \
+        ("某市不存在的调解规定", "第十九条", "本库未收录", False)
+    assert found.found and found.label == "《中华人民共和国行政复议法》第二十条"
+    assert all(b.to_json()["law"] and b.to_json()["article"] for b in basis)
