@@ -162,6 +162,11 @@ def create_app(settings: Settings | None = None, retriever: Any = None, *, confi
     return app
 
 
+def regulations_present(store) -> bool:
+    levels = store.stats()["levels"]
+    return any(levels.get(level, {}).get("laws") for level in ("行政法规", "司法解释", "地方性法规"))
+
+
 def serve(host: str = "127.0.0.1", port: int = 7860, settings: Settings | None = None) -> None:
     """`fazhi serve`: build the store on first start (with progress), open the indexes, serve API + front end."""
     import uvicorn
@@ -175,13 +180,20 @@ def serve(host: str = "127.0.0.1", port: int = 7860, settings: Settings | None =
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     s = settings or get_settings()
     store = open_store(s)
-    if store.counts()["laws"] == 0:
-        console.print(f"[bold]first start:[/bold] building the knowledge store in {s.home} "
-                      "(national laws, the Wenzhou opinions and any registered sources) …")
-        report = build(store, progress=True, settings=s)
-        c = store.counts()
-        console.print(f"store ready: {c['laws']} laws, {c['provisions']} provisions in {report.seconds:.0f}s"
-                      + (f"; {len(report.failed)} input(s) not imported" if report.failed else ""))
+    first = store.counts()["laws"] == 0
+    console.print(f"[bold]first start:[/bold] building the knowledge store in {s.home} (national laws, the Wenzhou "
+                  "opinions and any registered sources) …" if first else
+                  "checking the knowledge store for changed or newly named sources (FAZHI_EXTRA_SOURCES) …")
+    # incremental: a second start with nothing changed takes about a second, and imports what FAZHI_EXTRA_SOURCES adds
+    report = build(store, progress=first, settings=s)
+    c = store.counts()
+    console.print(f"store ready: {c['laws']} laws, {c['provisions']} provisions ({report.added} added, "
+                  f"{report.updated} updated in {report.seconds:.0f}s)"
+                  + (f"; {len(report.failed)} input(s) not imported" if report.failed else ""))
+    if not regulations_present(store):
+        console.print("[yellow]no regulations in the store[/yellow] (行政法规, 司法解释, 地方性法规): add them with "
+                      "`fazhi knowledge fetch` (online) or `fazhi knowledge fetch --from PATH`, or start with "
+                      "FAZHI_EXTRA_SOURCES=PATH ./run.sh")
     store.close()
     console.print("opening the search indexes (a first start builds them; the dense index then builds in the "
                   "background while lexical search serves — see /healthz) …")
