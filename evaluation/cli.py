@@ -52,6 +52,8 @@ def eval_retrieval(set_: Path = typer.Option(..., "--set", help="gold set (STARD
                    limit: int = typer.Option(0, help="evaluate only the first N queries (0 = all)"),
                    peer: bool = typer.Option(True, help="also measure china-law-mcp's search"),
                    dense: bool = typer.Option(True, help="wait for and use the dense index"),
+                   record: bool = typer.Option(False, help="write the figures into the manifest of the learned "
+                                               "artifacts in use (what `fazhi index status` reports)"),
                    json_out: bool = typer.Option(False, "--json")) -> None:
     """R@1/5/10/100, MRR@10, nDCG@10, p50/p95 latency — Fazhi and the peer in the same run."""
     from indexing.gold import load_gold, split
@@ -72,6 +74,8 @@ def eval_retrieval(set_: Path = typer.Option(..., "--set", help="gold set (STARD
     out["fazhi"]["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     if peer:
         out["peer"] = evaluate(peer_search(), queries, progress=not json_out, timed=peer_search(k=10))
+    if record:
+        _record(retriever, set_, part, len(queries), out)
     if json_out:
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return
@@ -85,6 +89,24 @@ def eval_retrieval(set_: Path = typer.Option(..., "--set", help="gold set (STARD
         if name in out:
             t.add_row(name, *(f"{out[name][k]:.3f}" if "ms" not in k else f"{out[name][k]:.1f}" for k in keys))
     console.print(t)
+
+
+def _record(retriever, set_: Path, part: str, n: int, out: dict) -> None:
+    """The held-out figures beside the artifacts that reached them (only for the held-out part: figures on training
+    questions would flatter them)."""
+    import time
+    learned = retriever.learned
+    if learned is None:
+        raise typer.BadParameter("no learned artifacts in use: nothing to record", param_hint="--record")
+    if part != "test":
+        raise typer.BadParameter("only the held-out part (--part test) is recorded", param_hint="--record")
+    keys = ("R@1", "R@5", "R@10", "R@100", "MRR@10", "nDCG@10", "p50_ms", "p95_ms")
+    path = learned.folder / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["heldout"] = {"set": set_.name, "part": part, "questions": n, "docs": out["status"]["docs"],
+                           "measured": time.strftime("%Y-%m-%d"),
+                           **{name: {k: out[name][k] for k in keys} for name in ("fazhi", "peer") if name in out}}
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 @app.command("answers")

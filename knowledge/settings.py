@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # Converted model weights can live apart from the data (shared by several homes, e.g. in tests).
     models: Path | None = None
     threads: int = 2
+    # Learned parts of search: "auto" (a local `fazhi index train`'s, else the shipped ones), "none" (base e5 and
+    # RRF: the untrained baseline), or the folder of another training's artifacts.
+    learned: str = "auto"
 
     @property
     def store_path(self) -> Path:

@@ -432,10 +432,21 @@ class Services:
         return self.intake
 
     # ---- health -------------------------------------------------------------------------------------
+    def problems(self) -> list[str]:
+        """Each component that failed or serves less than it should, with the reason (empty when all is well)."""
+        out = list(self.retriever.problems())
+        for name, part, error in (("router", self.router, self.router_error), ("intake", self.intake, self.intake_error),
+                                  ("exam", self.exam_builder, self.exam_error)):
+            if part is None:
+                out.append(f"{name}: unavailable — {error}")
+        return out
+
     def health(self) -> dict[str, Any]:
         counts = self.store.counts()
         meta = self.store.meta()
-        return {"status": "ok", "uptime_s": round(time.time() - self.started, 1),
+        problems = self.problems()
+        return {"status": "degraded" if problems else "ok", "problems": problems,
+                "uptime_s": round(time.time() - self.started, 1),
                 "store": {**counts, "as_of": meta.get("as_of"), "built_at": meta.get("built_at")},
                 "retriever": self.retriever.status(),
                 "router": "ready" if self.router is not None else f"unavailable: {self.router_error}",

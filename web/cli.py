@@ -199,9 +199,10 @@ def index_build(dense: bool = typer.Option(True, help="also build the dense (e5)
 
 @index_app.command("status")
 def index_status() -> None:
-    """What is built: corpus size, lexical, dense, fusion."""
-    r = _retriever(dense=True, background=False, progress=False)
-    console.print_json(json.dumps(r.status(), ensure_ascii=False))
+    """What is built and what is loaded (learned artifacts and where they came from); never builds anything."""
+    from indexing.report import index_report
+    from knowledge.settings import get_settings
+    console.print_json(json.dumps(index_report(get_settings()), ensure_ascii=False))
 
 
 @index_app.command("train")
@@ -219,8 +220,12 @@ def index_train(set_: Path = typer.Option(..., "--set", help="gold set (STARD la
                 refit: Optional[bool] = typer.Option(None, "--refit/--no-refit",
                                                      help="train the served tower again on all training questions, "
                                                      "development included, once development has shown the recipe "
-                                                     "helps \\[default: refit]")) -> None:
-    """Fine-tune the e5 query tower and fit the fusion re-ranker on the training split (cached, not committed)."""
+                                                     "helps \\[default: refit]"),
+                out: Optional[Path] = typer.Option(None, help="where the learned artifacts go \\[default: "
+                                                   "$FAZHI_HOME/learned, used instead of the shipped ones; "
+                                                   "indexing/data/learned to replace what the project ships]")) -> None:
+    """Fine-tune the e5 query tower and fit the re-ranker on the training split: an adapter, the question memory,
+    the re-ranker and a manifest, in one folder."""
     from indexing.train import train
     if not set_.exists():
         fail(f"--set {set_}: no such file")
@@ -228,7 +233,7 @@ def index_train(set_: Path = typer.Option(..., "--set", help="gold set (STARD la
     # options left out keep train()'s defaults, which are defined once, in indexing.train
     given = {k: v for k, v in {"lr": lr, "folds": folds, "soup": soup, "refit": refit}.items() if v is not None}
     report = train(r, set_, epochs=epochs, log=lambda m: console.print(m, markup=False),
-                   fusion_only=fusion_only, **given)
+                   fusion_only=fusion_only, out=out, **given)
     console.print_json(json.dumps(report, ensure_ascii=False))
 
 

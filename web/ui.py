@@ -375,6 +375,7 @@ CSS = """
 #fz-header h1 { font-size: 1.5rem; margin: .2rem 0; }
 #fz-header p { margin: 0; color: var(--body-text-color-subdued); }
 .fz-muted { color: var(--body-text-color-subdued); font-size: .9rem; }
+.fz-banner { background: #fff4e5; border: 1px solid #f0a020; border-radius: 6px; padding: .5rem .75rem; margin-bottom: .5rem; color: #7a4500; }
 .fz-cites ul, .fz-basis { list-style: none; padding-left: 0; margin: .3rem 0; }
 .fz-cites li, .fz-basis li { margin: .35rem 0; line-height: 1.5; }
 .fz-cites-title { font-weight: 600; margin-bottom: .2rem; }
@@ -505,6 +506,19 @@ HEAD = "<style>" + PANEL_CSS + "</style>" + """
 """
 
 
+def status_banner_html(get: GetServices) -> str:
+    """A banner for staff when a component failed or serves less than it should (what /healthz calls degraded)."""
+    svc = get()
+    if svc is None:
+        return '<div class="fz-banner">服务正在启动，部分功能暂不可用。</div>'
+    problems = svc.problems()
+    if not problems:
+        return ""
+    items = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
+    return (f'<div class="fz-banner" role="alert"><b>系统部分功能降级运行</b>（详见 /healthz），'
+            f'分流与检索结果可能不完整：<ul>{items}</ul></div>')
+
+
 def build_ui(get: GetServices) -> gr.Blocks:
     with gr.Blocks(title="法治助手", analytics_enabled=False) as demo:
         gr.HTML('<div id="fz-header"><h1>法治助手</h1><p>离线法律咨询 · 纠纷分流 · 考题生成 —— 每条依据均可点开查看全文和效力状态</p></div>')
@@ -535,6 +549,9 @@ def build_ui(get: GetServices) -> gr.Blocks:
 
             # ---------------------------------------------------------------- 纠纷分流
             with gr.Tab("纠纷分流", id="triage", elem_id="tab-triage"):
+                banner = gr.HTML("", elem_id="fz-status-banner")
+                demo.load(lambda: status_banner_html(get), None, banner)
+                gr.Timer(30).tick(lambda: status_banner_html(get), None, banner)
                 last = gr.State(None)
                 with gr.Row():
                     with gr.Column(scale=1, min_width=300):

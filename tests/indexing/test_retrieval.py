@@ -169,20 +169,23 @@ def test_the_re_ranker_reads_no_raw_similarity_of_the_tuned_tower():
     assert {"dense_rr", "dense_in", "mem_e_vote", "mem_e_first", "e5_cos", "mem_t_max"} <= set(FEATURES)
 
 
-def test_a_re_ranker_fitted_for_other_features_is_reported_not_silently_dropped(lexical, caplog):
+def test_a_re_ranker_fitted_for_other_features_is_reported_not_silently_dropped(lexical, caplog, tmp_path):
     from indexing.retriever import Retriever
-    path = lexical.index_dir / "fusion.json"
+    folder = tmp_path / "learned"
+    folder.mkdir()
+    (folder / "manifest.json").write_text("{}")
+    path = folder / "fusion.json"
     path.write_text(json.dumps({"format": "lambdamart-1", "features": FEATURES[:-1], "trees": {}, "prior": {}}))
-    try:
-        with caplog.at_level("WARNING", logger="indexing.retriever"):
-            r = Retriever(lexical.store, lexical.settings, dense=False)
-        assert r.fusion is None
-        assert "--fusion-only" in r.status()["fusion"] and "stale" in r.status()["fusion"]
-        assert "another feature set or model" in caplog.text
-        assert r.search("行政复议法第二十条", k=1)  # still searches, by RRF
-    finally:
-        path.unlink()
-    assert Retriever(lexical.store, lexical.settings, dense=False).status()["fusion"] == "rrf"
+    s = lexical.settings.model_copy(update={"learned": str(folder)})
+    with caplog.at_level("WARNING", logger="indexing.retriever"):
+        r = Retriever(lexical.store, s, dense=False)
+    assert r.fusion is None
+    assert "--fusion-only" in r.status()["fusion"] and "stale" in r.status()["fusion"]
+    assert "another feature set or model" in caplog.text
+    assert r.problems() and r.problems()[0].startswith("fusion:")
+    assert r.search("行政复议法第二十条", k=1)  # still searches, by RRF
+    path.unlink()
+    assert Retriever(lexical.store, s, dense=False).status()["fusion"] == "rrf"
 
 
 @pytest.mark.slow

@@ -50,6 +50,22 @@ def test_healthz_reports_store_and_retriever(client):
     assert d["router"] == "ready" and d["exam"] == "ready"
 
 
+def test_healthz_says_degraded_with_the_component_and_reason(client, lexical, monkeypatch):
+    monkeypatch.setattr(lexical, "problems", lambda: ["dense: failed — OSError: No space left on device"])
+    d = client.get("/healthz").json()
+    assert d["status"] == "degraded"
+    assert d["problems"] == ["dense: failed — OSError: No space left on device"]
+
+
+def test_staff_see_a_banner_while_a_component_is_degraded(client, web_services_app, lexical, monkeypatch):
+    from web.ui import status_banner_html
+    services = web_services_app.state.services
+    assert status_banner_html(lambda: services) == ""
+    monkeypatch.setattr(lexical, "problems", lambda: ["dense: failed — OSError: disk full"])
+    banner = status_banner_html(lambda: services)
+    assert "降级" in banner and "dense: failed — OSError: disk full" in banner
+
+
 def test_openapi_docs_list_every_endpoint(client):
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
