@@ -1,7 +1,6 @@
 """Indexes and the Retriever: persistence and rebuild-on-change, fusion, filters, direct citation hits,
 and retrieval on the real store (lexical) and on a small real store (hybrid with e5)."""
 import json
-import shutil
 
 import numpy as np
 import pytest
@@ -11,36 +10,6 @@ from indexing.corpus import build_corpus
 from indexing.fusion import FEATURES, Candidate, LawPrior, LearnedFusion, TreeEnsemble, rrf
 from indexing.retriever import Filters, Retriever
 from knowledge.builder import build
-from knowledge.settings import Settings
-from knowledge.store import Store
-
-SMALL = ["行政法规/中华人民共和国行政复议法实施条例(2007-05-29).md", "行政法规/信访工作条例(2022-02-25).md",
-         "行政法规/医疗纠纷预防和处理条例(2018-07-31).md", "行政法规/保障农民工工资支付条例(2019-12-30).md",
-         "地方性法规/浙江/浙江省劳动人事争议调解仲裁条例(2020-09-24).md"]
-
-
-def small_tree(regulations, dest):
-    for rel in SMALL:
-        matches = list(regulations.glob(rel.replace("中华人民共和国行政复议法实施条例", "*行政复议法实施条例")))
-        assert matches, rel
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(matches[0], target)
-    return dest
-
-
-@pytest.fixture(scope="session")
-def small(regulations, tmp_path_factory):
-    """A small real store (5 regulations, ~300 provisions) with both indexes, e5 included."""
-    home = tmp_path_factory.mktemp("small-home")
-    s = Settings(home=home, models=tmp_path_factory.getbasetemp() / "models", as_of="2026-11-28")
-    store = Store(s.store_path)
-    build(store, add=[str(small_tree(regulations, tmp_path_factory.mktemp("small-corpus")))], progress=False,
-          settings=s, defaults=False)
-    r = Retriever(store, s, dense=True, background=False)
-    assert r.dense is not None, r.dense_state
-    return r
-
 
 def test_explicit_citation_is_the_first_hit(lexical):
     hits = lexical.search("行政复议法第二十条是怎么规定的", k=5)
