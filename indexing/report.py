@@ -12,7 +12,7 @@ from .base import Index
 from .bm25 import VERSION as BM25_VERSION
 from .dense import VERSION as DENSE_VERSION
 from .encoder import base_encoder_dir, model_id_of
-from .fusion import FEATURES, FORMAT
+from .fusion import LearnedFusion
 from .learned import locate
 from .retriever import FAILURE_FILE
 
@@ -40,7 +40,8 @@ def _corpus(settings: Settings) -> tuple[str | None, int, str]:
             current = marker.read_text().strip() == store_fingerprint(store)
         finally:
             store.close()
-    return data.get("hash"), len(data.get("docs", [])), "current" if current else "stale (the store changed: rebuilt on the next start)"
+    state = "current" if current else "stale (the store changed: rebuilt on the next start)"
+    return data.get("hash"), len(data.get("docs", [])), state
 
 
 def index_report(settings: Settings) -> dict:
@@ -73,8 +74,8 @@ def index_report(settings: Settings) -> dict:
         if learned.adapter is not None:
             built = adapter_of(settings.models_dir / "query-encoder-onnx") == adapter_fingerprint(learned.adapter)
             info["query_tower"] = "built" if built else "not built (merged into e5 on the next start, about a minute)"
-        fusion = _read(learned.fusion_path) if learned.fusion_path.exists() else None
-        if fusion is not None and (fusion.get("features") != FEATURES or fusion.get("format") != FORMAT):
+        # the same test search applies: a re-ranker LearnedFusion will not load is one search would not use
+        if learned.fusion_path.exists() and LearnedFusion.load(learned.fusion_path) is None:
             problems.append(f"{learned.fusion_path}: fitted for another feature set; search would rank by RRF "
                             "(`fazhi index train --set FILE --fusion-only` refits it)")
         info["memory_embedded"] = (settings.index_dir / "memory" / "memory-embeddings.key").exists()

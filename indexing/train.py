@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .adapter import ensure_adapted_tower, merged_model, save_adapter
+from .adapter import adapter_fingerprint, ensure_adapted_tower, merged_model, save_adapter
 from .encoder import QUERY_PREFIX, OnnxEncoder, export_onnx, file_fingerprint, file_sha256
 from .fusion import LawPrior, LearnedFusion, TreeEnsemble
 from .gold import gold_positions, load_gold, split, split_of
@@ -282,8 +282,9 @@ def _fold_towers(retriever, data, passages, gold_path: Path, folds: int, tower: 
     them while the gold set, the folds and the tower's settings are unchanged)."""
     settings = retriever.settings
     root = settings.models_dir / "cross-fit"
+    tower = {**tower, "soup": min(FOLD_SOUP, tower["soup"])}
     key = {"set": file_fingerprint(gold_path), "folds": folds, "corpus": retriever.corpus.hash,
-           **{k: tower[k] for k in ("epochs", "lr", "batch_size", "tau")}, "soup": min(FOLD_SOUP, tower["soup"])}
+           **{k: tower[k] for k in ("epochs", "lr", "batch_size", "tau", "soup")}}
     manifest = root / "manifest.json"
     dirs = [root / f"fold-{k}" for k in range(folds)]
     if manifest.exists() and json.loads(manifest.read_text()) == key and all((d / "manifest.json").exists() for d in dirs):
@@ -293,8 +294,7 @@ def _fold_towers(retriever, data, passages, gold_path: Path, folds: int, tower: 
     for k, out in enumerate(dirs):
         rest = [d for d in data if _fold(d[0].id, folds) != k]
         tower["log"](f"cross-fitting: fold tower {k + 1}/{folds} on {len(rest)} questions")
-        model, tok, _, _ = _fit_tower(settings, rest, [], passages,
-                                      **{**tower, "seed": tower["seed"] + 1 + k, "soup": min(FOLD_SOUP, tower["soup"])})
+        model, tok, _, _ = _fit_tower(settings, rest, [], passages, **{**tower, "seed": tower["seed"] + 1 + k})
         _export_tower(model, tok, out)
     manifest.write_text(json.dumps(key))
     return dirs
@@ -317,7 +317,7 @@ def _train_tower(retriever, fit, dev, passages, adapter_dir: Path, refit: bool =
         return history, best, None
     base = _base_model(settings)
     compression = None
-    _keep_full(model, tok, settings.models_dir / "query-encoder-dev-full")
+    dev_full = _keep_full(model, tok, settings.models_dir / "query-encoder-dev-full")
     if dev:
         with tempfile.TemporaryDirectory() as tmp:
             save_adapter(base, model, Path(tmp))
@@ -328,7 +328,7 @@ def _train_tower(retriever, fit, dev, passages, adapter_dir: Path, refit: bool =
         log(f"adapter on development: dense R@10 {compression['dev_R@10_dense_adapter']:.4f} "
             f"(full weights {best:.4f})")
     if refit and dev:
-        _export_tower(model, tok, dev_dir)
+        export_onnx(dev_full, dev_dir, quantize=True)  # from the weights just kept, not a second save
         log(f"refitting the served tower on all {len(fit) + len(dev)} training questions "
             f"({tower['epochs']} epochs, development included)")
         del model
@@ -336,7 +336,6 @@ def _train_tower(retriever, fit, dev, passages, adapter_dir: Path, refit: bool =
         history.append({"refit_on": len(fit) + len(dev), "epochs": tower["epochs"]})
     _keep_full(model, tok, settings.models_dir / "query-encoder-full")
     report = save_adapter(base, model, adapter_dir)
-    from .adapter import adapter_fingerprint
     report.update(fingerprint=adapter_fingerprint(adapter_dir), development=compression)
     ensure_adapted_tower(settings.models_dir, adapter_dir)  # what is served is built from what is shipped
     log(f"query tower saved as an adapter: {adapter_dir} (rank {report['rank']}, "
@@ -344,12 +343,13 @@ def _train_tower(retriever, fit, dev, passages, adapter_dir: Path, refit: bool =
     return history, best, report
 
 
-def _keep_full(model, tok, folder: Path) -> None:
+def _keep_full(model, tok, folder: Path) -> Path:
     """The tower's full weights in the models cache (never shipped): another compression can be tried on them
     without training again."""
     shutil.rmtree(folder, ignore_errors=True)
     model.save_pretrained(str(folder))
     tok.save_pretrained(str(folder))
+    return folder
 
 
 def _checkpoint(settings) -> Path:
